@@ -1,0 +1,44 @@
+# The one entry point: every target sets up what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: install dot test demo lint bench loc notebooks clean
+
+# A virtual environment with the package (editable) and everything tests, lint and bench use.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) dot
+
+# graphviz's `dot` program (a system package, not a Python one).
+dot:
+	@bash tools/ensure-dot.sh
+
+test: install
+	$(BIN)/python -m pytest
+
+demo: install
+	$(BIN)/python examples/demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check autograd_lite tests bench examples
+	$(BIN)/mypy autograd_lite
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# Lines per module, so growth is seen.
+loc:
+	@find autograd_lite -name '*.py' | sort | xargs wc -l
+
+notebooks: install
+	$(BIN)/python -m pip install -q jupyterlab ipywidgets
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
