@@ -407,9 +407,10 @@ def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     except (ArithmeticError, ValueError) as exc:
         raise _forward_error(rule, args, param, exc) from None
     if not math.isfinite(data):
+        site = f" (at {_caller_site()})" if _mode.get() & _ANOMALY else ""
         raise OverflowError(
             f"{rule.name}: {rule.formula} is {data!r} for {_describe(rule, args, param)}"
-            " (the result does not fit in a float)"
+            f" (the result does not fit in a float){site}"
         )
     node = Value.__new__(Value)
     node.data = data
@@ -445,6 +446,8 @@ def _describe(rule: Rule, args: Sequence[float], param: Any) -> str:
 def _forward_error(rule: Rule, args: Sequence[float], param: Any,
                    exc: BaseException) -> Exception:
     where = f"{rule.name}: {rule.formula} needs {rule.domain}; got {_describe(rule, args, param)}"
+    if _mode.get() & _ANOMALY:
+        where += f" (at {_caller_site()})"
     if isinstance(exc, ZeroDivisionError):
         return ZeroDivisionError(where)
     if isinstance(exc, OverflowError):
