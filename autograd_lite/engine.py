@@ -167,49 +167,47 @@ class Value:
     def __ge__(self, other: Operand) -> bool:
         return self.data >= _data(other, ">=")
 
-    __hash__ = object.__hash__
-
     # --- operators: one-line wrappers around the rules table ----------------------------
     def __add__(self, other: Operand) -> Value:
-        return apply(_ADD, (self, other))
+        return _apply2(_ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return apply(_ADD, (other, self))
+        return _apply2(_ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return apply(_SUB, (self, other))
+        return _apply2(_SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return apply(_SUB, (other, self))
+        return _apply2(_SUB, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return apply(_MUL, (self, other))
+        return _apply2(_MUL, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return apply(_MUL, (other, self))
+        return _apply2(_MUL, other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return apply(_DIV, (self, other))
+        return _apply2(_DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return apply(_DIV, (other, self))
+        return _apply2(_DIV, other, self)
 
     def __neg__(self) -> Value:
-        return apply(_NEG, (self,))
+        return _apply1(_NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return apply(_POW, (self, other))
-        return apply(_POWC, (self,), _to_float(other, "pow"))
+            return _apply2(_POW, self, other)
+        return _apply1(_POWC, self, _to_float(other, "pow"))
 
     def __rpow__(self, other: Operand) -> Value:
-        return apply(_POW, (other, self))
+        return _apply2(_POW, other, self)
 
     def __abs__(self) -> Value:
-        return apply(_ABS, (self,))
+        return _apply1(_ABS, self)
 
     # --- elementary functions ---------------------------------------------------------
     def exp(self) -> Value:
@@ -218,7 +216,7 @@ class Value:
         >>> round(Value(1.0).exp().data, 6)
         2.718282
         """
-        return apply(_EXP, (self,))
+        return _apply1(_EXP, self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``DomainError`` (a ValueError) for data <= 0.
@@ -228,7 +226,7 @@ class Value:
         ...
         autograd_lite.rules.DomainError: log: log(x) needs x > 0; got x=-1
         """
-        return apply(_LOG, (self,))
+        return _apply1(_LOG, self)
 
     def sqrt(self) -> Value:
         """Square root; data must be >= 0.
@@ -236,7 +234,7 @@ class Value:
         >>> Value(9.0).sqrt().data
         3.0
         """
-        return apply(_SQRT, (self,))
+        return _apply1(_SQRT, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent.
@@ -244,7 +242,7 @@ class Value:
         >>> Value(0.0).tanh().data
         0.0
         """
-        return apply(_TANH, (self,))
+        return _apply1(_TANH, self)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x), computed without overflow.
@@ -252,7 +250,7 @@ class Value:
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        return apply(_SIGMOID, (self,))
+        return _apply1(_SIGMOID, self)
 
     def relu(self) -> Value:
         """max(x, 0); the derivative at 0 is taken as 0.
@@ -260,7 +258,7 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return apply(_RELU, (self,))
+        return _apply1(_RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, ``slope * x`` otherwise; the derivative at 0 is ``slope``.
@@ -268,7 +266,7 @@ class Value:
         >>> Value(-2.0).leaky_relu(0.1).data
         -0.2
         """
-        return apply(_LEAKY_RELU, (self,), _to_float(slope, "leaky_relu"))
+        return _apply1(_LEAKY_RELU, self, _to_float(slope, "leaky_relu"))
 
     def softplus(self) -> Value:
         """log(1 + e**x), stable for large |x|.
@@ -276,7 +274,7 @@ class Value:
         >>> round(Value(0.0).softplus().data, 6)
         0.693147
         """
-        return apply(_SOFTPLUS, (self,))
+        return _apply1(_SOFTPLUS, self)
 
     def sin(self) -> Value:
         """Sine (radians).
@@ -284,7 +282,7 @@ class Value:
         >>> Value(0.0).sin().data
         0.0
         """
-        return apply(_SIN, (self,))
+        return _apply1(_SIN, self)
 
     def cos(self) -> Value:
         """Cosine (radians).
@@ -292,7 +290,7 @@ class Value:
         >>> Value(0.0).cos().data
         1.0
         """
-        return apply(_COS, (self,))
+        return _apply1(_COS, self)
 
     def abs(self) -> Value:
         """|x|; the derivative at 0 is taken as 0.
@@ -300,7 +298,7 @@ class Value:
         >>> Value(-2.5).abs().data
         2.5
         """
-        return apply(_ABS, (self,))
+        return _apply1(_ABS, self)
 
     # --- gradients --------------------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
@@ -329,27 +327,18 @@ class Value:
                 elif id(node) in grads:
                     node.grad = node.grad + grads[id(node)]
             return
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
-        self.grad += seed
-        for node in reversed(order):
-            prev = node._prev
-            if not prev:
-                continue
-            g = node.grad
-            if g == 0.0:
-                continue  # nothing flows back; also skips partials that may not exist here
-            if not math.isfinite(g):
-                raise _backward_error(node, f"its gradient is {g!r}")
-            rule = node._rule
-            assert rule is not None
-            try:
-                parts = rule.partials([p.data for p in prev], node.data, node._param)
-            except (ArithmeticError, ValueError) as exc:
-                raise _backward_error(node, _derivative_problem(rule, exc)) from None
-            for p, d in zip(prev, parts):
-                p.grad += g * d
+        saved = [node.grad for node in order]
+        try:
+            for node in order:
+                if node._prev:
+                    node.grad = 0.0
+            self.grad += seed
+            _accumulate(order)
+        except BaseException:
+            # All or nothing: a failed backward leaves every .grad as it was.
+            for node, g in zip(order, saved):
+                node.grad = g
+            raise
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on.
@@ -380,7 +369,7 @@ def _as_value(x: Any, op: str) -> Value:
 
 
 def _leaf(data: float) -> Value:
-    node = Value.__new__(Value)
+    node = _new(Value)
     node.data = data
     node.grad = 0.0
     node._prev = ()
@@ -393,26 +382,43 @@ def _leaf(data: float) -> Value:
 def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     """Apply ``rule`` to ``inputs`` (Values or numbers) and record the result in the graph.
 
-    This is the one place a non-leaf node is made. Numbers become constant leaves.
-    Errors name the op and the offending values.
+    This is how every op is made (the dunders use two fast front-ends of the same path).
+    Numbers become constant leaves. Errors name the op and the offending values.
 
     >>> from autograd_lite.rules import RULES
     >>> apply(RULES["mul"], (Value(2.0), 3)).data
     6.0
     """
     parents = tuple([x if type(x) is Value else _as_value(x, rule.name) for x in inputs])
-    args = [p.data for p in parents]
+    return _make(rule, parents, [p.data for p in parents], param)
+
+
+def _apply1(rule: Rule, x: Value, param: Any = None) -> Value:
+    return _make(rule, (x,), (x.data,), param)
+
+
+def _apply2(rule: Rule, x: Any, y: Any) -> Value:
+    if type(x) is not Value:
+        x = _as_value(x, rule.name)
+    if type(y) is not Value:
+        y = _as_value(y, rule.name)
+    return _make(rule, (x, y), (x.data, y.data), None)
+
+
+def _make(rule: Rule, parents: tuple[Value, ...], args: Sequence[float], param: Any) -> Value:
+    """Run the forward rule, check the result, and make the node (the only place nodes of
+    ops are made)."""
     try:
         data = rule.forward(args, param)
     except (ArithmeticError, ValueError) as exc:
         raise _forward_error(rule, args, param, exc) from None
-    if not math.isfinite(data):
+    if not _isfinite(data):
         site = f" (at {_caller_site()})" if _mode.get() & _ANOMALY else ""
         raise OverflowError(
             f"{rule.name}: {rule.formula} is {data!r} for {_describe(rule, args, param)}"
             f" (the result does not fit in a float){site}"
         )
-    node = Value.__new__(Value)
+    node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
@@ -428,6 +434,10 @@ def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     if mode & _ANOMALY:
         _sites[node] = _caller_site()
     return node
+
+
+_new = object.__new__
+_isfinite = math.isfinite
 
 
 # --- error messages ---------------------------------------------------------------------
@@ -570,6 +580,28 @@ def _caller_site() -> str:
 # --- differentiable gradients (create_graph) ---------------------------------------------
 
 
+def _accumulate(order: list[Value]) -> None:
+    """The reverse pass on floats: each node, children before parents, adds
+    ``grad * partial`` into each parent's ``.grad`` (local partials from the rules table)."""
+    isfinite = math.isfinite
+    for node in reversed(order):
+        prev = node._prev
+        if not prev:
+            continue
+        g = node.grad
+        if g == 0.0:
+            continue  # nothing flows back; also skips partials that may not exist here
+        if not isfinite(g):
+            raise _backward_error(node, f"its gradient is {g!r}")
+        rule = node._rule
+        try:
+            parts = rule.partials([p.data for p in prev], node.data, node._param)  # type: ignore[union-attr]
+        except (ArithmeticError, ValueError) as exc:
+            raise _backward_error(node, _derivative_problem(rule, exc)) from None  # type: ignore[arg-type]
+        for p, d in zip(prev, parts):
+            p.grad += g * d
+
+
 def _backprop_values(order: list[Value], seed: Value) -> dict[int, Any]:
     """Reverse pass where gradients are Values: the same rules, evaluated on the nodes
     themselves, so the result is a graph that can be differentiated again.
@@ -614,23 +646,16 @@ def backprop(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[i
     if create_graph:
         seed_value = seed if isinstance(seed, Value) else Value(_to_float(seed, "backprop"))
         return _backprop_values(order, seed_value)
-    grads: dict[int, Any] = {id(root): _to_float(seed, "backprop")}
-    for node in reversed(order):
-        prev = node._prev
-        g = grads.get(id(node), 0.0)
-        if not prev or g == 0.0:
-            continue
-        if not math.isfinite(g):
-            raise _backward_error(node, f"its gradient is {g!r}")
-        rule = node._rule
-        assert rule is not None
-        try:
-            parts = rule.partials([p.data for p in prev], node.data, node._param)
-        except (ArithmeticError, ValueError) as exc:
-            raise _backward_error(node, _derivative_problem(rule, exc)) from None
-        for p, d in zip(prev, parts):
-            grads[id(p)] = grads.get(id(p), 0.0) + g * d
-    return grads
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        root.grad = _to_float(seed, "backprop")
+        _accumulate(order)
+        return {id(node): node.grad for node in order}
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
 
 
 # --- graph walks ----------------------------------------------------------------------------
@@ -646,20 +671,22 @@ def topological_order(root: Value) -> list[Value]:
     ['a', '', 'mul', 'add']
     """
     order: list[Value] = []
-    seen: set[int] = set()
+    seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
+    # Bound methods as locals: this loop runs once per node of every backward.
+    pop, push, mark, emit = stack.pop, stack.append, seen.add, order.append
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
-            order.append(node)
+            emit(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        mark(node)
+        push((node, True))
         for p in node._prev:
-            if id(p) not in seen:
-                stack.append((p, False))
+            if p not in seen:
+                push((p, False))
     return order
 
 

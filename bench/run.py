@@ -1,0 +1,203 @@
+"""make bench: autograd_lite against micrograd 0.1.0 and a pure-float floor, in one run.
+
+Measures (medians over repeats, all in this process):
+1. micrograd's demo step: MLP(2, [16, 16, 1]) with ReLU on 100 two-moons points, SVM
+   max-margin loss + 1e-4 L2, full-batch forward + backward + SGD, written as a user
+   writes it (the same source for both engines, only the import differs).
+2. The same step hand-written on plain floats: the floor for pure Python.
+3. A chain of n ops (x = x * c + d): time per node at 1e4 and 1e6 nodes, forward + backward.
+4. Bytes per node (tracemalloc) for a graph of binary ops, vs micrograd.
+
+Benchmarks, not tests: nothing here asserts a time. Targets from the engine issue are
+printed next to the measured ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import micrograd.engine as mg_engine
+import micrograd.nn as mg_nn
+
+import autograd_lite
+import autograd_lite.nn as al_nn
+from autograd_lite.datasets import make_moons
+
+X, Y = make_moons(100, noise=0.1, seed=0)
+
+
+def median_time(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# --- 1. the demo step, as a user writes it -----------------------------------------------
+
+
+def make_step(nn: Any) -> Callable[[], float]:
+    random.seed(1337)
+    model = nn.MLP(2, [16, 16, 1])
+    k = [0]
+
+    def step() -> float:
+        scores = list(map(model, X))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k[0] / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        k[0] += 1
+        return float(total_loss.data)
+
+    return step
+
+
+# --- 2. the same step on plain floats (hand-derived backward) ------------------------------
+
+
+def make_float_step() -> Callable[[], float]:
+    random.seed(1337)
+    sizes = [2, 16, 16, 1]
+    # weights[l][j] = (w list, bias) drawn like micrograd: uniform(-1, 1), bias 0
+    W = [[[random.uniform(-1, 1) for _ in range(sizes[i])] for _ in range(sizes[i + 1])]
+         for i in range(3)]
+    B = [[0.0] * sizes[i + 1] for i in range(3)]
+    k = [0]
+
+    def step() -> float:
+        gW = [[[0.0] * len(row) for row in layer] for layer in W]
+        gB = [[0.0] * len(b) for b in B]
+        n = len(X)
+        total = 0.0
+        for x, yi in zip(X, Y):
+            acts = [x]
+            pres = []
+            for li in range(3):
+                inp = acts[-1]
+                pre = [B[li][j] + sum(w * v for w, v in zip(W[li][j], inp))
+                       for j in range(len(W[li]))]
+                pres.append(pre)
+                acts.append([max(p, 0.0) for p in pre] if li < 2 else pre)
+            score = acts[-1][0]
+            margin = 1 - yi * score
+            if margin > 0:
+                total += margin
+                grad = [-yi / n]
+                for li in (2, 1, 0):
+                    if li < 2:
+                        grad = [g if p > 0 else 0.0 for g, p in zip(grad, pres[li])]
+                    inp = acts[li]
+                    back = [0.0] * len(inp)
+                    for j, g in enumerate(grad):
+                        gB[li][j] += g
+                        row, grow = W[li][j], gW[li][j]
+                        for i, v in enumerate(inp):
+                            grow[i] += g * v
+                            back[i] += g * row[i]
+                    grad = back
+        reg = 0.0
+        for li in range(3):
+            for j in range(len(W[li])):
+                for i, w in enumerate(W[li][j]):
+                    reg += w * w
+                    gW[li][j][i] += 2e-4 * w
+                reg += B[li][j] ** 2
+                gB[li][j] += 2e-4 * B[li][j]
+        lr = 1.0 - 0.9 * k[0] / 100
+        for li in range(3):
+            for j in range(len(W[li])):
+                W[li][j] = [w - lr * g for w, g in zip(W[li][j], gW[li][j])]
+                B[li][j] -= lr * gB[li][j]
+        k[0] += 1
+        return total / n + 1e-4 * reg
+
+    return step
+
+
+# --- 3. deep chains ------------------------------------------------------------------------
+
+
+def chain(value_cls: Any, n: int) -> None:
+    x = value_cls(0.5)
+    y = x
+    for _ in range(n // 2):
+        y = y * 0.999999 + 0.000001
+    y.backward()
+
+
+# --- 4. bytes per node -----------------------------------------------------------------------
+
+
+def bytes_per_node(value_cls: Any, n: int = 20000) -> float:
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    xs = [value_cls(float(i) + 0.5) for i in range(64)]
+    nodes = []
+    for i in range(n):
+        nodes.append(xs[i % 64] * xs[(i * 7 + 3) % 64])
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    del nodes, xs
+    return used / n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    reps = 3 if args.quick else 7
+
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, {platform.system()}")
+    al_step, mg_step, fl_step = make_step(al_nn), make_step(mg_nn), make_float_step()
+    for f in (al_step, mg_step, fl_step):
+        f()  # warm up
+    t_al = median_time(al_step, reps)
+    t_mg = median_time(mg_step, max(3, reps // 2))
+    t_fl = median_time(fl_step, reps)
+    gc.disable()
+    t_mg_nogc = median_time(mg_step, max(3, reps // 2))
+    gc.enable()
+
+    print("\n1. micrograd demo step (MLP(2,[16,16,1]), 100 moons, full batch), median")
+    print(f"   {'engine':<28}{'ms/step':>10}{'vs autograd_lite':>20}")
+    rows = [("autograd_lite", t_al), ("micrograd 0.1.0", t_mg),
+            ("micrograd 0.1.0, gc off", t_mg_nogc), ("plain floats (floor)", t_fl)]
+    for name, t in rows:
+        print(f"   {name:<28}{t * 1e3:>10.1f}{t / t_al:>19.2f}x")
+    print(f"   speed-up over micrograd: {t_mg / t_al:.1f}x (target >= 10x)")
+
+    print("\n2. chain of n nodes, forward + backward, median time per node")
+    for n in (10_000, 1_000_000):
+        r = 1 if n >= 1_000_000 else reps
+        t = median_time(lambda n=n: chain(autograd_lite.Value, n), r)
+        print(f"   autograd_lite n={n:>9,}: {t / n * 1e9:8.0f} ns/node")
+    t = median_time(lambda: chain(mg_engine.Value, 200), reps)
+    print(f"   micrograd     n={200:>9,}: {t / 200 * 1e9:8.0f} ns/node"
+          " (recursive topo sort: a deep chain raises RecursionError)")
+
+    b_al, b_mg = bytes_per_node(autograd_lite.Value), bytes_per_node(mg_engine.Value)
+    print("\n3. memory per binary-op node (tracemalloc)")
+    print(f"   autograd_lite {b_al:6.0f} B   micrograd {b_mg:6.0f} B   "
+          f"ratio {b_al / b_mg:.2f} (target <= 0.50)")
+
+
+if __name__ == "__main__":
+    main()
