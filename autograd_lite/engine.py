@@ -600,6 +600,28 @@ def _accumulate(order: list[Value]) -> None:
             raise _backward_error(node, _derivative_problem(rule, exc)) from None  # type: ignore[arg-type]
         for p, d in zip(prev, parts):
             p.grad += g * d
+    # Interior gradients were checked above as they were used; leaves are never "used", so
+    # an overflowing g * d (1/x at x = 1e-200) would otherwise end there silently as inf.
+    for node in order:
+        if not node._prev and not isfinite(node.grad):
+            raise _leaf_gradient_error(order, node)
+
+
+def _leaf_gradient_error(order: list[Value], leaf: Value) -> BackwardError:
+    """Name the op whose local derivative made ``leaf``'s gradient non-finite."""
+    for node in reversed(order):
+        if node._rule is None or node.grad == 0.0 or not any(p is leaf for p in node._prev):
+            continue
+        parts = node._rule.partials([p.data for p in node._prev], node.data, node._param)
+        names, formulas = node._rule.input_names(len(parts)), node._rule.partial_formulas
+        for i, (p, d) in enumerate(zip(node._prev, parts)):
+            if p is leaf and not math.isfinite(node.grad * d):
+                formula = formulas[i] if node._rule.arity > 0 else "; ".join(formulas)
+                return _backward_error(node, f"the gradient for {names[i]}, grad * ({formula})"
+                                       f" = {node.grad * d!r}, does not fit in a float")
+    label = f" '{leaf.label}'" if leaf.label else ""
+    return BackwardError(f"backward: the gradient reaching leaf{label} (data={_fmt(leaf.data)})"
+                         f" is {leaf.grad!r}; is the seed or the leaf's old .grad finite?")
 
 
 def _backprop_values(order: list[Value], seed: Value) -> dict[int, Any]:

@@ -203,6 +203,8 @@ def _softplus_fwd(xs: Sequence[float], p: Any) -> float:
 
 def _dot_fwd(xs: Sequence[float], p: Any) -> float:
     n = len(xs) // 2
+    if not n or len(xs) != 2 * n:  # else a stray input would be silently ignored
+        raise ValueError("needs w1..wn then x1..xn")
     acc = 0.0
     for i in range(n):
         acc += xs[i] * xs[n + i]
@@ -212,6 +214,8 @@ def _dot_fwd(xs: Sequence[float], p: Any) -> float:
 def _affine_fwd(xs: Sequence[float], p: Any) -> float:
     # Same order of additions as micrograd's sum(w*x, b), so results match it bit for bit.
     n = (len(xs) - 1) // 2
+    if not n or len(xs) != 2 * n + 1:
+        raise ValueError("needs b, w1..wn then x1..xn")
     acc = xs[0]
     for i in range(1, n + 1):
         acc += xs[i] * xs[n + i]
@@ -287,6 +291,8 @@ register(Rule("abs", "|x|", "abs(x)", lambda xs, p: abs(xs[0]),
 register(Rule("sum", "Σ", "x1 + x2 + ... + xn", lambda xs, p: math.fsum(xs),
               lambda xs, out, p: [1.0] * len(xs), ("1",), arity=-1))
 register(Rule("dot", "dot", "w1*x1 + ... + wn*xn", _dot_fwd, _dot_partials,
-              ("d/dw_i = x_i", "d/dx_i = w_i"), arity=-1))
+              ("d/dw_i = x_i", "d/dx_i = w_i"), arity=-1,
+              domain="inputs w1..wn, x1..xn (an even count, n >= 1)"))
 register(Rule("affine", "dot+b", "b + w1*x1 + ... + wn*xn", _affine_fwd, _affine_partials,
-              ("d/db = 1", "d/dw_i = x_i", "d/dx_i = w_i"), arity=-1))
+              ("d/db = 1", "d/dw_i = x_i", "d/dx_i = w_i"), arity=-1,
+              domain="inputs b, w1..wn, x1..xn (an odd count, n >= 1)"))
