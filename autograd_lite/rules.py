@@ -119,7 +119,7 @@ class Rule:
     forward: Forward
     partials: Partials
     partial_formulas: tuple[str, ...]
-    domain: str = "all real x"
+    domain: str = "all real inputs"
     sample: tuple[tuple[float, float], ...] = ((-3.0, 3.0),)
     kinks: tuple[float, ...] = ()
     arity: int = 1
