@@ -62,12 +62,24 @@ def _to_float(x: Any, op: str) -> float:
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int or Fraction beyond 1.8e308
+            raise OverflowError(f"{op}: the {type(x).__name__} {x!r:.20}... is too large for"
+                                " a float (max about 1.8e308)") from None
     if isinstance(x, Value):
         raise TypeError(f"{op}: got a Value where a number was expected; use .data or .detach()")
     raise TypeError(
         f"{op}: expected a Value, int or float, got {x!r} of type {type(x).__name__}"
     )
+
+
+def _constant(x: Any, op: str) -> float:
+    """A number used as an operand or op parameter: a finite float, or an error naming op."""
+    c = _to_float(x, op)
+    if math.isfinite(c):
+        return c
+    raise ValueError(f"{op}: operands and parameters must be finite numbers, got {c!r}")
 
 
 def _finite(x: float, op: str) -> float:
@@ -201,7 +213,7 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _apply2(_POW, self, other)
-        return _apply1(_POWC, self, _to_float(other, "pow"))
+        return _apply1(_POWC, self, _constant(other, "pow"))
 
     def __rpow__(self, other: Operand) -> Value:
         return _apply2(_POW, other, self)
@@ -266,7 +278,7 @@ class Value:
         >>> Value(-2.0).leaky_relu(0.1).data
         -0.2
         """
-        return _apply1(_LEAKY_RELU, self, _to_float(slope, "leaky_relu"))
+        return _apply1(_LEAKY_RELU, self, _constant(slope, "leaky_relu"))
 
     def softplus(self) -> Value:
         """log(1 + e**x), stable for large |x|.
@@ -365,7 +377,7 @@ def _data(x: Operand, op: str) -> float:
 def _as_value(x: Any, op: str) -> Value:
     if isinstance(x, Value):
         return x
-    return _leaf(_to_float(x, op))
+    return _leaf(_constant(x, op))
 
 
 def _leaf(data: float) -> Value:
