@@ -1,0 +1,227 @@
+"""Higher-order derivatives and forward mode, built on the one rules table.
+
+* :func:`grad` is ``torch.autograd.grad`` for scalars: gradients as Values, differentiable
+  again with ``create_graph=True``, to any order.
+* :func:`derivative`, :func:`jacobian` and :func:`hessian` wrap it and return plain floats.
+* :func:`jvp` is forward mode: the directional derivative in one walk *forward* through the
+  graph, using the same local partials (``rule.partials``) that reverse mode uses.
+
+No derivative is written here: every number comes from ``rule.partials``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .engine import (
+    BackwardError,
+    Value,
+    _derivative_problem,
+    _describe,
+    _to_float,
+    backprop,
+    enable_grad,
+    topological_order,
+)
+
+__all__ = ["derivative", "grad", "hessian", "jacobian", "jvp"]
+
+
+def _as_values(xs: Value | Sequence[Value], what: str, fn: str) -> list[Value]:
+    items = [xs] if isinstance(xs, Value) else list(xs)
+    for i, x in enumerate(items):
+        if not isinstance(x, Value):
+            raise TypeError(f"{fn}: {what}[{i}] must be a Value, got {x!r} "
+                            f"of type {type(x).__name__}")
+    return items
+
+
+def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
+         grad_outputs: Any = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Value, ...]:
+    """Gradients of ``sum(grad_outputs[i] * outputs[i])`` with respect to each input.
+
+    Like ``torch.autograd.grad``: returns a tuple with one Value per input and leaves every
+    ``.grad`` untouched. With ``create_graph=True`` the gradients are recorded in a graph,
+    so they can be differentiated again (to any order). An input the outputs do not depend
+    on raises ``ValueError`` unless ``allow_unused=True``, in which case its gradient is 0.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0)
+    >>> y = x ** 3
+    >>> (dy,) = grad(y, x, create_graph=True)      # 3 x**2
+    >>> (d2y,) = grad(dy, x)                       # 6 x
+    >>> dy.data, d2y.data
+    (12.0, 12.0)
+    """
+    outs = _as_values(outputs, "outputs", "grad")
+    ins = _as_values(inputs, "inputs", "grad")
+    if grad_outputs is None:
+        seeds: list[Any] = [1.0] * len(outs)
+    else:
+        seeds = [grad_outputs] if not isinstance(grad_outputs, (list, tuple)) else list(
+            grad_outputs)
+        if len(seeds) != len(outs):
+            raise ValueError(f"grad: got {len(outs)} outputs but {len(seeds)} grad_outputs")
+    totals: dict[int, Any] = {}
+    with enable_grad():  # a differentiable gradient must be recorded even under no_grad
+        for out, seed in zip(outs, seeds):
+            if not create_graph:
+                seed = seed.data if isinstance(seed, Value) else _to_float(seed, "grad")
+            for key, g in backprop(out, seed, create_graph=create_graph).items():
+                totals[key] = g if key not in totals else totals[key] + g
+    result: list[Value] = []
+    for i, x in enumerate(ins):
+        g = totals.get(id(x))
+        if g is None:
+            if not allow_unused:
+                raise ValueError(
+                    f"grad: the outputs do not depend on inputs[{i}] ({x!r}); "
+                    "pass allow_unused=True to get 0 for it")
+            g = 0.0
+        result.append(g if isinstance(g, Value) else Value(g))
+    return tuple(result)
+
+
+def derivative(f: Callable[[Value], Any], x: float, n: int = 1) -> float:
+    """The n-th derivative of the one-argument function ``f`` at ``x`` (``n = 0``: f(x)).
+
+    ``f`` receives a Value and may use any op; each order differentiates the gradient
+    graph of the previous one.
+
+    >>> derivative(lambda t: t ** 4, 2.0, n=3)      # 24 t
+    48.0
+    >>> derivative(lambda t: t.sin(), 0.0, n=5)     # sin''''' = cos
+    1.0
+    """
+    if type(n) is not int or n < 0:
+        raise ValueError(f"derivative: n must be an int >= 0, got {n!r}")
+    with enable_grad():
+        v = Value(_to_float(x, "derivative"))
+        y = f(v)
+        for k in range(n):
+            if not isinstance(y, Value):
+                return 0.0  # f (or a lower derivative) is a constant
+            (y,) = grad(y, v, create_graph=k < n - 1, allow_unused=True)
+    return y.data if isinstance(y, Value) else _to_float(y, "derivative")
+
+
+def _build(fs: Any, xs: Sequence[Any], fn: str) -> tuple[list[Any], list[Value]]:
+    """Outputs and inputs: call ``fs(*leaves)`` or take an already-built graph."""
+    if callable(fs):
+        ins = [Value(_to_float(x, fn)) for x in xs]
+        out = fs(*ins)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        return outs, ins
+    outs = list(fs) if isinstance(fs, (list, tuple)) else [fs]
+    return outs, _as_values(xs, "xs", fn)
+
+
+def jacobian(fs: Any, xs: Sequence[Any]) -> list[list[float]]:
+    """``J[i][j] = d fs[i] / d xs[j]`` as nested lists of floats.
+
+    ``fs`` is either a function (called as ``fs(*values)``, returning a Value or a sequence
+    of Values) with ``xs`` numbers, or outputs of a graph already built, with ``xs`` its
+    input Values.
+
+    >>> jacobian(lambda a, b: [a * b, a + b], [2.0, 3.0])
+    [[3.0, 2.0], [1.0, 1.0]]
+    """
+    with enable_grad():
+        outs, ins = _build(fs, xs, "jacobian")
+        rows = []
+        for out in outs:
+            if not isinstance(out, Value):
+                rows.append([0.0] * len(ins))  # a constant output
+                continue
+            g = backprop(out)
+            rows.append([float(g.get(id(x), 0.0)) for x in ins])
+    return rows
+
+
+def hessian(f: Any, xs: Sequence[Any]) -> list[list[float]]:
+    """``H[i][j] = d2 f / (d xs[i] d xs[j])`` of a scalar function, as nested float lists.
+
+    ``f`` is a function called as ``f(*values)`` with ``xs`` numbers, or a Value already
+    built from the input Values ``xs``.
+
+    >>> hessian(lambda x, y: x * x * y, [3.0, 2.0])     # [[2y, 2x], [2x, 0]]
+    [[4.0, 6.0], [6.0, 0.0]]
+    """
+    with enable_grad():
+        outs, ins = _build(f, xs, "hessian")
+        if len(outs) != 1:
+            raise ValueError(f"hessian: f must return one Value, got {len(outs)} outputs")
+        if not isinstance(outs[0], Value):
+            return [[0.0] * len(ins) for _ in ins]
+        first = grad(outs[0], ins, create_graph=True, allow_unused=True)
+        return jacobian(list(first), ins)
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any],
+        tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Forward mode: ``(f(primals), J(primals) @ tangents)`` in one forward walk.
+
+    Each node's tangent is ``sum_i partial_i * tangent(input_i)``, with the partials taken
+    from the same rules table that reverse mode uses. ``f`` is called as ``f(*values)``; if
+    it returns a sequence of Values, both results are lists.
+
+    >>> jvp(lambda x, y: x * y + y.sin(), [2.0, 0.0], [1.0, 0.0])   # d/dx = y
+    (0.0, 0.0)
+    >>> jvp(lambda x, y: x * y + y.sin(), [2.0, 0.0], [0.0, 1.0])   # d/dy = x + cos(y)
+    (0.0, 3.0)
+    """
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
+    tangent_of: dict[int, float] = {}
+    with enable_grad():
+        ins = [Value(_to_float(p, "jvp")) for p in primals]
+        for x, t in zip(ins, tangents):
+            tangent_of[id(x)] = _to_float(t, "jvp")
+        out = f(*ins)
+    many = isinstance(out, (list, tuple))
+    outs = list(out) if many else [out]
+    for node in _forward_order([o for o in outs if isinstance(o, Value)]):
+        if node._prev and node._rule is not None:
+            t = _tangent(node, tangent_of)
+            if t is not None:
+                tangent_of[id(node)] = t
+    values = [o.data if isinstance(o, Value) else _to_float(o, "jvp") for o in outs]
+    ts = [tangent_of.get(id(o), 0.0) if isinstance(o, Value) else 0.0 for o in outs]
+    return (values, ts) if many else (values[0], ts[0])
+
+
+def _tangent(node: Value, tangent_of: dict[int, float]) -> float | None:
+    """``sum_i partial_i * tangent_i`` for one node, or None when no input carries one."""
+    incoming = [tangent_of.get(id(p)) for p in node._prev]
+    if all(t is None or t == 0.0 for t in incoming):
+        return None  # nothing flows in; also skips partials that may not exist here
+    rule = node._rule
+    assert rule is not None
+    try:
+        parts = rule.partials([p.data for p in node._prev], node.data, node._param)
+    except (ArithmeticError, ValueError) as exc:
+        raise BackwardError(f"jvp through {rule.name} at "
+                            f"{_describe(rule, [p.data for p in node._prev], node._param)}: "
+                            f"{_derivative_problem(rule, exc)}") from None
+    total = 0.0
+    for d, t in zip(parts, incoming):
+        if t:
+            total += d * t
+    if not math.isfinite(total):
+        raise BackwardError(f"jvp through {rule.name}: the tangent is {total!r}")
+    return total
+
+
+def _forward_order(roots: list[Value]) -> list[Value]:
+    """Every node the roots depend on, each once, parents before children."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    for root in roots:
+        for node in topological_order(root):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    return order
