@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["make_moons"]
+T = TypeVar("T")
+
+__all__ = ["batches", "make_circles", "make_moons", "make_sine", "make_spirals", "make_xor",
+           "train_test_split"]
+
+def _check(name: str, n: int, noise: float, least: int = 2) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < least:
+        raise ValueError(f"{name}: n must be an int >= {least}, got {n!r}")
+    if not noise >= 0:
+        raise ValueError(f"{name}: noise must be >= 0, got {noise!r}")
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
@@ -44,3 +55,136 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
     X = [[X[i][0] + rng.gauss(0.0, noise), X[i][1] + rng.gauss(0.0, noise)] for i in order]
     y = [y[i] for i in order]
     return X, y
+
+
+def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
+                 ) -> tuple[list[list[float]], list[int]]:
+    """A circle of radius ``factor`` (label +1) inside a unit circle (label -1), each point
+    moved by Gaussian ``noise``.
+
+    >>> X, y = make_circles(8, noise=0.0, seed=0)
+    >>> sorted({round(math.hypot(*x), 6) for x in X}), sorted(set(y))
+    ([0.5, 1.0], [-1, 1])
+    """
+    _check("make_circles", n, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
+    rng = random.Random(seed)
+    n_outer = n // 2
+    points: list[tuple[float, float, int]] = []
+    for count, radius, label in ((n_outer, 1.0, -1), (n - n_outer, factor, 1)):
+        for i in range(count):
+            t = 2 * math.pi * i / count
+            points.append((radius * math.cos(t), radius * math.sin(t), label))
+    rng.shuffle(points)
+    X = [[a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] for a, b, _ in points]
+    return X, [label for _, _, label in points]
+
+
+def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, turns: float = 0.6,
+                 seed: int | None = 0) -> tuple[list[list[float]], list[int]]:
+    """``classes`` interleaved spiral arms (labels 0 .. classes-1), ``n`` points in all.
+
+    Along arm ``k`` the radius grows from 0 to 1 while the angle turns by ``turns`` full
+    circles (from ``2 pi k / classes``); ``noise`` is Gaussian jitter on the angle (radians,
+    scaled by the radius so the centre stays tidy), as in CS231n's spiral.
+
+    >>> X, y = make_spirals(30, classes=3, seed=0)
+    >>> len(X), [y.count(k) for k in range(3)]
+    (30, [10, 10, 10])
+    """
+    _check("make_spirals", n, noise)
+    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= n:
+        raise ValueError(f"make_spirals: classes must be an int in [2, n], got {classes!r}")
+    rng = random.Random(seed)
+    X: list[list[float]] = []
+    y: list[int] = []
+    for k in range(classes):
+        count = n // classes + (1 if k < n % classes else 0)
+        for i in range(count):
+            r = i / max(count - 1, 1)
+            t = 2 * math.pi * (k / classes + turns * r) + rng.gauss(0.0, noise) * r
+            X.append([r * math.cos(t), r * math.sin(t)])
+            y.append(k)
+    order = list(range(n))
+    rng.shuffle(order)
+    return [X[i] for i in order], [y[i] for i in order]
+
+
+def make_xor(n: int = 4, noise: float = 0.0, seed: int | None = 0
+             ) -> tuple[list[list[float]], list[int]]:
+    """Exclusive or: inputs near the corners of the unit square, label +1 where exactly one
+    coordinate is 1, else -1. ``n=4`` gives the four corners once each (the classic task).
+
+    >>> make_xor()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [-1, 1, 1, -1])
+    """
+    _check("make_xor", n, noise, least=4)
+    rng = random.Random(seed)
+    corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+    X = [[c + rng.gauss(0.0, noise) if noise else c for c in corners[i % 4]]
+         for i in range(n)]
+    y = [1 if (i % 4) in (1, 2) else -1 for i in range(n)]
+    return X, y
+
+
+def make_sine(n: int = 50, noise: float = 0.1, seed: int | None = 0
+              ) -> tuple[list[list[float]], list[float]]:
+    """1-D regression: ``x`` evenly spaced in [-pi, pi], ``y = sin(x)`` + Gaussian ``noise``.
+    Inputs are one-element lists so they feed an ``MLP(1, ...)`` directly.
+
+    >>> X, y = make_sine(3, noise=0.0)
+    >>> [round(x[0], 4) for x in X], [abs(round(v, 4)) for v in y]
+    ([-3.1416, 0.0, 3.1416], [0.0, 0.0, 0.0])
+    """
+    _check("make_sine", n, noise)
+    rng = random.Random(seed)
+    X = [[-math.pi + 2 * math.pi * i / (n - 1)] for i in range(n)]
+    return X, [math.sin(x[0]) + rng.gauss(0.0, noise) for x in X]
+
+
+def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.25,
+                     seed: int | None = 0) -> tuple[list[T], list[T], list[Any], list[Any]]:
+    """Shuffle and split into ``(X_train, X_test, y_train, y_test)`` (scikit-learn's order).
+
+    >>> Xtr, Xte, ytr, yte = train_test_split(list(range(8)), list(range(8)), 0.25, seed=1)
+    >>> len(Xtr), len(Xte), Xtr == ytr, sorted(Xtr + Xte) == list(range(8))
+    (6, 2, True, True)
+    """
+    if len(X) != len(y):
+        raise ValueError(f"train_test_split: X has {len(X)} samples but y has {len(y)}")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), got "
+                         f"{test_fraction!r}")
+    n_test = round(len(X) * test_fraction)
+    if not 0 < n_test < len(X):
+        raise ValueError(f"train_test_split: {len(X)} samples cannot be split with "
+                         f"test_fraction={test_fraction}")
+    order = list(range(len(X)))
+    random.Random(seed).shuffle(order)
+    test, train = order[:n_test], order[n_test:]
+    return ([X[i] for i in train], [X[i] for i in test], [y[i] for i in train],
+            [y[i] for i in test])
+
+
+def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
+            shuffle: bool = True, rng: random.Random | None = None
+            ) -> Iterator[tuple[list[T], list[Any]]]:
+    """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller.
+    ``batch_size=None`` is the full batch; ``1`` is stochastic gradient descent.
+    Shuffling uses ``rng`` (a ``random.Random``; default: a fresh one seeded 0).
+
+    >>> [yb for _, yb in batches([10, 20, 30], [1, 2, 3], 2, shuffle=False)]
+    [[1, 2], [3]]
+    """
+    if len(X) != len(y):
+        raise ValueError(f"batches: X has {len(X)} samples but y has {len(y)}")
+    size = len(X) if batch_size is None else batch_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"batches: batch_size must be an int >= 1 or None, got {batch_size!r}")
+    order = list(range(len(X)))
+    if shuffle:
+        (rng or random.Random(0)).shuffle(order)
+    for start in range(0, len(order), size):
+        chunk = order[start:start + size]
+        yield [X[i] for i in chunk], [y[i] for i in chunk]

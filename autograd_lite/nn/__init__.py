@@ -1,4 +1,5 @@
-"""Neural-network building blocks on top of the engine (micrograd-compatible names).
+"""Neural networks on top of the engine: micrograd-compatible ``Module``/``Neuron``/``Layer``/
+``MLP``, more layers, losses, optimizers, schedules, a training loop and checkpoints.
 
 >>> from autograd_lite.nn import MLP
 >>> import random; random.seed(1)
@@ -6,6 +7,45 @@
 MLP of [Layer of [ReLUNeuron(3), ..., ReLUNeuron(3)], Layer of [LinearNeuron(4)]]
 """
 
+from .layers import Activation, BatchNorm, Dropout, Sequential
+from .losses import binary_cross_entropy, cross_entropy, hinge, l1_penalty, l2_penalty, mae, mse
 from .modules import MLP, Layer, Module, Neuron
+from .optim import SGD, Adam, AdamW, LevenbergMarquardt, Optimizer, RMSprop, Rprop
+from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, Schedule, StepLR
+from .train import History, argmax_accuracy, evaluate, fit, logit_accuracy, sign_accuracy
 
-__all__ = ["MLP", "Layer", "Module", "Neuron"]
+__all__ = [
+    "MLP",
+    "SGD",
+    "Activation",
+    "Adam",
+    "AdamW",
+    "BatchNorm",
+    "CosineLR",
+    "Dropout",
+    "ExponentialLR",
+    "History",
+    "Layer",
+    "LevenbergMarquardt",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "RMSprop",
+    "ReduceLROnPlateau",
+    "Rprop",
+    "Schedule",
+    "Sequential",
+    "StepLR",
+    "argmax_accuracy",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "evaluate",
+    "fit",
+    "hinge",
+    "l1_penalty",
+    "l2_penalty",
+    "logit_accuracy",
+    "mae",
+    "mse",
+    "sign_accuracy",
+]

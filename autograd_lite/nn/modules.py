@@ -3,29 +3,80 @@
 Weights are drawn with ``random.uniform(-1, 1)`` in micrograd's order and biases start at 0,
 so with the same ``random.seed`` a model here starts exactly where micrograd's does. A
 neuron's pre-activation ``b + w . x`` is one fused node instead of micrograd's 2n + 1.
+
+On top of micrograd: activations other than ReLU, Xavier/He initialisation, a private seed,
+DropConnect, named parameters, train/eval modes and checkpoints (``state_dict``, ``save``).
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from ..engine import Value
 from ..functional import dot
 
-__all__ = ["MLP", "Layer", "Module", "Neuron"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate"]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+INITS = ("uniform", "xavier", "he")
+_DISPLAY = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU",
+            "linear": "Linear"}
+
+M = TypeVar("M", bound="Module")
+
+
+def activate(x: Value, activation: str) -> Value:
+    """Apply the activation called ``activation`` (one of :data:`ACTIVATIONS`) to ``x``.
+
+    >>> activate(Value(-2.0), "leaky_relu").data
+    -0.02
+    """
+    if activation == "relu":
+        return x.relu()
+    if activation == "tanh":
+        return x.tanh()
+    if activation == "sigmoid":
+        return x.sigmoid()
+    if activation == "leaky_relu":
+        return x.leaky_relu(0.01)
+    if activation == "linear":
+        return x
+    raise ValueError(f"activation: unknown activation {activation!r}; choose one of "
+                     f"{', '.join(ACTIVATIONS)}")
+
+
+def check_choice(what: str, value: Any, choices: Sequence[str]) -> None:
+    """Raise a ValueError naming ``what`` unless ``value`` is one of ``choices``.
+
+    >>> check_choice("init", "he", INITS)
+    """
+    if value not in choices:
+        raise ValueError(f"{what}: unknown value {value!r}; choose one of {', '.join(choices)}")
 
 
 class Module:
     """Base class: anything with parameters.
 
+    Parameters are found by looking at the attributes (in the order they were set): a
+    ``Value``, a list of Values, a Module or a list of Modules. Subclasses may override
+    ``parameters`` for speed, keeping the same order as ``named_parameters``.
+
     >>> class Scale(Module):
     ...     def __init__(self): self.k = Value(2.0)
-    ...     def parameters(self): return [self.k]
     >>> m = Scale(); m.k.grad = 5.0; m.zero_grad(); m.k.grad
     0.0
+    >>> m.named_parameters(), m.state_dict()
+    ([('k', Value(data=2.0, grad=0.0))], {'k': 2.0})
     """
+
+    training: bool = True
+    #: Names of attributes holding lists of floats that are state but not parameters
+    #: (BatchNorm's running statistics); they are saved in ``state_dict``.
+    buffer_names: tuple[str, ...] = ()
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -34,7 +85,157 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """All trainable Values, in a fixed order."""
-        return []
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(dotted name, Value)`` for every parameter, in ``parameters()`` order."""
+        found: list[tuple[str, Value]] = []
+        for name, value in vars(self).items():
+            if isinstance(value, Value):
+                found.append((name, value))
+            elif isinstance(value, Module):
+                found += [(f"{name}.{n}", p) for n, p in value.named_parameters()]
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Value):
+                        found.append((f"{name}.{i}", item))
+                    elif isinstance(item, Module):
+                        found += [(f"{name}.{i}.{n}", p) for n, p in item.named_parameters()]
+        return found
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module inside it, with dotted names ('' for this one)."""
+        yield prefix, self
+        for name, value in vars(self).items():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            indexed = isinstance(value, (list, tuple))
+            for i, item in enumerate(items):
+                if isinstance(item, Module):
+                    child = f"{name}.{i}" if indexed else name
+                    yield from item.named_modules(f"{prefix}{child}.")
+
+    def train(self: M, mode: bool = True) -> M:
+        """Switch this module and all inside it to training mode (Dropout, BatchNorm
+        and DropConnect act differently in training and evaluation). Returns ``self``.
+
+        >>> from autograd_lite.nn import MLP
+        >>> MLP(2, [3, 1], seed=0).eval().training
+        False
+        """
+        for _, module in self.named_modules():
+            module.training = mode
+        return self
+
+    def eval(self: M) -> M:
+        """Switch to evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def forward_batch(self, xs: Sequence[Any]) -> list[Any]:
+        """The outputs for a mini-batch of samples. Per sample by default; BatchNorm
+        overrides it to normalise across the batch.
+
+        >>> from autograd_lite.nn import MLP
+        >>> [round(v.data, 3) for v in MLP(1, [1], seed=0).forward_batch([[1.0], [2.0]])]
+        [0.689, 1.378]
+        """
+        return [self(x) for x in xs]
+
+    def __call__(self, x: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
+    # --- checkpoints ------------------------------------------------------------------
+    def _buffers(self) -> list[tuple[str, list[float]]]:
+        found: list[tuple[str, list[float]]] = []
+        for prefix, module in self.named_modules():
+            found += [(f"{prefix}{name}", getattr(module, name)) for name in module.buffer_names]
+        return found
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter value and buffer entry as ``{dotted name: float}``.
+
+        >>> from autograd_lite.nn import MLP
+        >>> list(MLP(1, [1], seed=0).state_dict())
+        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b']
+        """
+        state = {name: p.data for name, p in self.named_parameters()}
+        for name, values in self._buffers():
+            state.update({f"{name}.{i}": float(v) for i, v in enumerate(values)})
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set parameters and buffers from ``state`` (as made by ``state_dict``).
+
+        Everything is checked before anything changes: missing or unexpected names, or a
+        value that is not a finite number, raise ``ValueError`` and leave the model as it was.
+
+        >>> from autograd_lite.nn import MLP
+        >>> a, b = MLP(2, [2, 1], seed=0), MLP(2, [2, 1], seed=1)
+        >>> b.load_state_dict(a.state_dict()); b.state_dict() == a.state_dict()
+        True
+        """
+        targets: dict[str, Callable[[float], None]] = {}
+        for name, p in self.named_parameters():
+            targets[name] = _setter_value(p)
+        for name, values in self._buffers():
+            for i in range(len(values)):
+                targets[f"{name}.{i}"] = _setter_item(values, i)
+        if not isinstance(state, Mapping):
+            raise ValueError(f"load_state_dict: expected a mapping of names to numbers, "
+                             f"got {type(state).__name__}")
+        missing = [k for k in targets if k not in state]
+        unexpected = [k for k in state if k not in targets]
+        if missing or unexpected:
+            raise ValueError(
+                f"load_state_dict: the state does not fit this {type(self).__name__} "
+                f"(wrong architecture?): missing {_few(missing)}, unexpected {_few(unexpected)}")
+        checked: dict[str, float] = {}
+        for key, v in state.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"load_state_dict: {key!r} must be a finite number, got {v!r}")
+            checked[key] = float(v)
+        for key, v in checked.items():
+            targets[key](v)
+
+    def save(self, path: str | Path) -> None:
+        """Write ``state_dict()`` to ``path`` as JSON, atomically (temp file, then rename).
+
+        >>> import tempfile, os
+        >>> from autograd_lite.nn import MLP
+        >>> model = MLP(2, [2, 1], seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> model.save(path); MLP(2, [2, 1], seed=5).load(path).state_dict() == model.state_dict()
+        True
+        """
+        from .checkpoint import save_state
+
+        save_state(self, path)
+
+    def load(self: M, path: str | Path) -> M:
+        """Load a file written by ``save`` into this model and return it. A file of another
+        architecture, a truncated or non-JSON file raises ``ValueError``; nothing changes."""
+        from .checkpoint import load_state
+
+        load_state(self, path)
+        return self
+
+
+def _setter_value(p: Value) -> Callable[[float], None]:
+    def put(v: float) -> None:
+        p.data = v
+    return put
+
+
+def _setter_item(values: list[float], i: int) -> Callable[[float], None]:
+    def put(v: float) -> None:
+        values[i] = v
+    return put
+
+
+def _few(names: Sequence[str]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(repr(n) for n in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _as_values(x: Sequence[Any]) -> list[Value]:
@@ -42,8 +243,33 @@ def _as_values(x: Sequence[Any]) -> list[Value]:
     return [v if isinstance(v, Value) else Value(v) for v in x]
 
 
+def _all_values(x: Sequence[Any]) -> bool:
+    return all(type(v) is Value for v in x)
+
+
+def _initial_weights(nin: int, fan_out: int, init: str, rng: random.Random | None
+                     ) -> list[Value]:
+    # Without a private rng the module-level functions draw from Python's global random,
+    # which is what micrograd does: same seed, same weights.
+    uniform = rng.uniform if rng is not None else random.uniform
+    gauss = rng.gauss if rng is not None else random.gauss
+    if init == "uniform":
+        return [Value(uniform(-1, 1)) for _ in range(nin)]
+    if init == "xavier":  # Glorot & Bengio (2010): keeps activation variance across layers
+        limit = math.sqrt(6.0 / (nin + fan_out))
+        return [Value(uniform(-limit, limit)) for _ in range(nin)]
+    std = math.sqrt(2.0 / nin)  # He et al. (2015): for ReLU, which zeroes half the inputs
+    return [Value(gauss(0.0, std)) for _ in range(nin)]
+
+
 class Neuron(Module):
-    """``act(b + w . x)`` with ReLU when ``nonlin`` (micrograd's default), else linear.
+    """``act(b + w . x)``; ReLU when ``nonlin`` (micrograd's default), else linear.
+
+    ``activation`` overrides ``nonlin``. ``init`` picks the weight distribution: micrograd's
+    ``uniform(-1, 1)``, ``"xavier"`` (uniform, +-sqrt(6 / (nin + fan_out))) or ``"he"``
+    (normal, std sqrt(2 / nin)). ``rng`` is a private ``random.Random`` (default: the global
+    one). ``dropconnect=p`` drops each weight with probability ``p`` in training mode and
+    scales the kept sum by 1 / (1 - p) (inverted DropConnect: nothing to undo in eval).
 
     >>> import random; random.seed(0)
     >>> n = Neuron(2)
@@ -51,31 +277,55 @@ class Neuron(Module):
     (3, 0.0)
     >>> out = n([1.0, -1.0]); out.op
     'relu'
+    >>> Neuron(3, activation="tanh")
+    TanhNeuron(3)
     """
 
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
+                 init: str = "uniform", fan_out: int = 1, rng: random.Random | None = None,
+                 dropconnect: float = 0.0) -> None:
+        if activation is None:
+            activation = "relu" if nonlin else "linear"
+        check_choice("Neuron activation", activation, ACTIVATIONS)
+        check_choice("Neuron init", init, INITS)
+        if not 0.0 <= dropconnect < 1.0:
+            raise ValueError(f"Neuron: dropconnect must be in [0, 1), got {dropconnect!r}")
+        self.w = _initial_weights(nin, fan_out, init, rng)
         self.b = Value(0)
-        self.nonlin = nonlin
+        self.nonlin = activation != "linear"
+        self.activation = activation
+        self.dropconnect = dropconnect
+        self._rng = rng
 
     def __call__(self, x: Sequence[Any]) -> Value:
         xs = x if _all_values(x) else _as_values(x)
-        act = dot(self.w, xs, bias=self.b)
-        return act.relu() if self.nonlin else act
+        if self.dropconnect and self.training:
+            act = self._dropconnect(xs)
+        else:
+            act = dot(self.w, xs, bias=self.b)
+        if self.activation == "relu":  # the common case, without the dispatch
+            return act.relu()
+        return activate(act, self.activation)
+
+    def _dropconnect(self, xs: Sequence[Value]) -> Value:
+        rand = self._rng.random if self._rng is not None else random.random
+        kept = [i for i in range(len(self.w)) if rand() >= self.dropconnect]
+        if not kept:
+            return self.b + 0.0
+        total = dot([self.w[i] for i in kept], [xs[i] for i in kept])
+        return total * (1.0 / (1.0 - self.dropconnect)) + self.b
 
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
-
-
-def _all_values(x: Sequence[Any]) -> bool:
-    return all(type(v) is Value for v in x)
+        return f"{_DISPLAY[self.activation]}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; one output is returned bare, as micrograd.
+
+    Keyword arguments go to each :class:`Neuron`.
 
     >>> import random; random.seed(0)
     >>> layer = Layer(3, 2)
@@ -84,6 +334,9 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        if nin < 1 or nout < 1:
+            raise ValueError(f"Layer: nin and nout must be >= 1, got {nin} and {nout}")
+        kwargs.setdefault("fan_out", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Any]) -> Any:
@@ -99,7 +352,12 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: ReLU on every layer but the last, which is linear.
+    """A multi-layer perceptron. Defaults are micrograd's: ReLU on every layer but the last,
+    which is linear, weights ``random.uniform(-1, 1)`` from the global ``random``.
+
+    ``activation`` is used on hidden layers, ``output_activation`` (None: linear) on the
+    last; ``init`` is ``"uniform"``, ``"xavier"`` or ``"he"``; ``seed`` gives the model its own
+    random generator, leaving the global one alone; ``dropconnect`` applies to hidden layers.
 
     >>> import random; random.seed(0)
     >>> model = MLP(2, [16, 16, 1])
@@ -107,12 +365,28 @@ class MLP(Module):
     337
     >>> type(model([0.5, -1.0])).__name__
     'Value'
+    >>> MLP(2, [2, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    MLP of [Layer of [TanhNeuron(2), TanhNeuron(2)], Layer of [SigmoidNeuron(2)]]
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 output_activation: str | None = None, init: str = "uniform",
+                 seed: int | None = None, dropconnect: float = 0.0) -> None:
+        if not nouts:
+            raise ValueError("MLP: nouts must list at least one layer size, got []")
+        check_choice("MLP activation", activation, ACTIVATIONS)
+        if output_activation is not None:
+            check_choice("MLP output_activation", output_activation, ACTIVATIONS)
+        check_choice("MLP init", init, INITS)
+        rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1)
-                       for i in range(len(nouts))]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1],
+                  activation=activation if i != last else (output_activation or "linear"),
+                  init=init, rng=rng, dropconnect=dropconnect if i != last else 0.0)
+            for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Any]) -> Any:
         for layer in self.layers:

@@ -1,0 +1,196 @@
+"""Composable layers beyond micrograd: Sequential, Activation, Dropout, BatchNorm.
+
+A sample flowing between layers is a list of Values (or one bare Value, as a one-neuron
+``Layer`` returns); each layer here gives back the same shape it was given.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from ..engine import Value
+from ..functional import dot
+from ..functional import sum as vsum
+from .modules import ACTIVATIONS, Module, activate, check_choice
+
+__all__ = ["Activation", "BatchNorm", "Dropout", "Sequential"]
+
+
+def _as_list(x: Any) -> tuple[list[Any], bool]:
+    # (items, was_bare): one-neuron layers return a bare Value, not a list.
+    if isinstance(x, (list, tuple)):
+        return list(x), False
+    return [x], True
+
+
+def _wrap(x: Any) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+class Sequential(Module):
+    """Modules applied one after another; ``forward_batch`` passes a whole mini-batch
+    through each, so BatchNorm inside sees the batch.
+
+    >>> from autograd_lite.nn import Layer
+    >>> import random; random.seed(0)
+    >>> net = Sequential(Layer(2, 3), Dropout(0.5), Layer(3, 1, nonlin=False))
+    >>> net
+    Sequential(Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Dropout(p=0.5), \
+Layer of [LinearNeuron(3)])
+    >>> len(net.parameters()), type(net.eval()([1.0, 2.0])).__name__
+    (13, 'Value')
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        for layer in layers:
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential: expected Modules, got {type(layer).__name__}")
+        self.layers = list(layers)
+
+    def __call__(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def forward_batch(self, xs: Sequence[Any]) -> list[Any]:
+        out = list(xs)
+        for layer in self.layers:
+            out = layer.forward_batch(out)
+        return out
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
+
+
+class Activation(Module):
+    """An activation as a layer (for use after BatchNorm): one of ``relu``, ``tanh``,
+    ``sigmoid``, ``leaky_relu``, ``linear``.
+
+    >>> [v.data for v in Activation("relu")([Value(-1.0), Value(2.0)])]
+    [0.0, 2.0]
+    """
+
+    def __init__(self, name: str) -> None:
+        check_choice("Activation", name, ACTIVATIONS)
+        self.name = name
+
+    def __call__(self, x: Any) -> Any:
+        items, bare = _as_list(x)
+        out = [activate(_wrap(v), self.name) for v in items]
+        return out[0] if bare else out
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+class Dropout(Module):
+    """Zero each input with probability ``p`` in training mode and scale the rest by
+    1 / (1 - p) (inverted dropout), so evaluation mode is the identity.
+
+    ``seed`` gives the layer its own random generator (default: the global ``random``).
+
+    >>> d = Dropout(0.5, seed=0)
+    >>> [v.data for v in d([Value(1.0)] * 6)]
+    [2.0, 2.0, 0.0, 0.0, 2.0, 0.0]
+    >>> [v.data for v in d.eval()([Value(1.0)] * 3)]
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        self.p = p
+        self._rng = random.Random(seed) if seed is not None else None
+
+    def __call__(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        rand = self._rng.random if self._rng is not None else random.random
+        scale = 1.0 / (1.0 - self.p)
+        items, bare = _as_list(x)
+        # A dropped unit becomes a constant 0: no gradient flows to what produced it.
+        out = [_wrap(v) * scale if rand() >= self.p else Value(0.0) for v in items]
+        return out[0] if bare else out
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class BatchNorm(Module):
+    """Batch normalisation (Ioffe & Szegedy, 2015) of ``num_features`` inputs.
+
+    In training mode ``forward_batch`` normalises each feature over the mini-batch,
+    ``y = gamma * (x - mean) / sqrt(var + eps) + beta``, with the batch's (biased) variance,
+    and updates running averages ``r = (1 - momentum) * r + momentum * batch_stat`` (the
+    running variance uses the unbiased estimate). In evaluation mode the running averages
+    are used, so single samples can be passed. ``gamma`` and ``beta`` are trained.
+
+    >>> bn = BatchNorm(1)
+    >>> out = bn.forward_batch([[Value(1.0)], [Value(3.0)]])
+    >>> [round(o[0].data, 4) for o in out]
+    [-1.0, 1.0]
+    >>> bn.running_mean, bn.running_var
+    ([0.2], [1.1])
+    """
+
+    buffer_names = ("running_mean", "running_var")
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        if num_features < 1:
+            raise ValueError(f"BatchNorm: num_features must be >= 1, got {num_features}")
+        if not 0.0 <= momentum <= 1.0 or eps <= 0.0:
+            raise ValueError(f"BatchNorm: need 0 <= momentum <= 1 and eps > 0, got "
+                             f"momentum={momentum!r}, eps={eps!r}")
+        self.gamma = [Value(1.0) for _ in range(num_features)]
+        self.beta = [Value(0.0) for _ in range(num_features)]
+        self.running_mean = [0.0] * num_features
+        self.running_var = [1.0] * num_features
+        self.eps = eps
+        self.momentum = momentum
+
+    def _check(self, items: Sequence[Any]) -> None:
+        if len(items) != len(self.gamma):
+            raise ValueError(f"BatchNorm: expected {len(self.gamma)} features, got {len(items)}")
+
+    def __call__(self, x: Any) -> Any:
+        if self.training:
+            raise ValueError("BatchNorm: in training mode it normalises over a mini-batch: "
+                             "call forward_batch(samples) (fit does), or call eval() first")
+        items, bare = _as_list(x)
+        self._check(items)
+        out = []
+        for j, v in enumerate(items):
+            scale = self.gamma[j] * (1.0 / (self.running_var[j] + self.eps) ** 0.5)
+            out.append(dot([scale], [_wrap(v) - self.running_mean[j]], bias=self.beta[j]))
+        return out[0] if bare else out
+
+    def forward_batch(self, xs: Sequence[Any]) -> list[Any]:
+        if not self.training:
+            return [self(x) for x in xs]
+        n = len(xs)
+        if n < 2:
+            raise ValueError(f"BatchNorm: a training mini-batch needs at least 2 samples, got {n}")
+        rows = [_as_list(x) for x in xs]
+        for items, _ in rows:
+            self._check(items)
+        columns: list[list[Value]] = []
+        for j in range(len(self.gamma)):
+            col = [_wrap(items[j]) for items, _ in rows]
+            mean = vsum(col) * (1.0 / n)
+            centred = [v - mean for v in col]
+            var = dot(centred, centred) * (1.0 / n)
+            scale = self.gamma[j] * (var + self.eps) ** -0.5
+            columns.append([dot([scale], [c], bias=self.beta[j]) for c in centred])
+            m = self.momentum
+            self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
+            self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
+        out: list[Any] = []
+        for i, (_, bare) in enumerate(rows):
+            sample = [columns[j][i] for j in range(len(self.gamma))]
+            out.append(sample[0] if bare else sample)
+        return out
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({len(self.gamma)})"

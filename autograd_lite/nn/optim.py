@@ -1,0 +1,382 @@
+"""Optimizers: gradient descent and the variants the backprop literature names.
+
+Each one reads ``p.grad`` (filled by ``loss.backward()``) and updates ``p.data`` in plain
+floats: an update step builds no graph. All share ``step()``, ``zero_grad()``, an ``lr``
+attribute (which schedules change) and ``state_dict()`` / ``load_state_dict()`` (JSON-ready).
+
+The formulas, for gradient ``g`` of parameter ``p`` at step ``t``:
+
+==========  =================================================================================
+SGD         ``g += wd p; v = mu v + g; p -= lr (g + mu v if nesterov else v)``
+RMSprop     ``s = a s + (1 - a) g^2; p -= lr g / (sqrt(s) + eps)``
+Adam        ``m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;``
+            ``p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``
+AdamW       Adam with decoupled weight decay: ``p -= lr wd p`` before the Adam update
+Rprop       per weight: step *= eta+ if g agrees in sign with the last g, *= eta- (and skip
+            this update) if it flips; ``p -= sign(g) step``
+LM          ``(J^T J + lambda I) d = -J^T r``; accept if the squared error falls
+            (lambda *= down), else undo (lambda *= up)
+==========  =================================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from ..engine import Value, backprop, no_grad
+
+__all__ = ["SGD", "Adam", "AdamW", "LevenbergMarquardt", "Optimizer", "RMSprop", "Rprop",
+           "solve_linear"]
+
+
+def _positive(name: str, value: float, allow_zero: bool = False) -> float:
+    ok = value >= 0.0 if allow_zero else value > 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok \
+            or not math.isfinite(value):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: holds the parameters, the learning rate and per-parameter state.
+
+    Subclasses implement ``_update(i, p, g)`` for parameter number ``i``; ``state`` maps a
+    name to one list of floats per parameter, which is what ``state_dict`` saves.
+
+    >>> p = Value(1.0); p.grad = 3.0
+    >>> opt = SGD([p], lr=0.1); opt.zero_grad(); p.grad
+    0.0
+    """
+
+    hyper_names: tuple[str, ...] = ("lr",)
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got no parameters to optimise")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(f"{type(self).__name__}: parameters must be Values, got "
+                                f"{type(p).__name__}")
+        self.lr = _positive(f"{type(self).__name__} lr", lr)
+        self.steps = 0
+        self.state: dict[str, list[float]] = {}
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (gradients accumulate across backward calls)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``."""
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if not math.isfinite(g):
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has gradient {g!r}")
+        for i, p in enumerate(self.params):
+            self._update(i, p, float(p.grad))
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        raise NotImplementedError
+
+    def _buffer(self, name: str, fill: float = 0.0) -> list[float]:
+        if name not in self.state:
+            self.state[name] = [fill] * len(self.params)
+        return self.state[name]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Hyper-parameters, step count and per-parameter buffers, as JSON-ready data.
+
+        >>> p = Value(1.0); p.grad = 1.0
+        >>> opt = SGD([p], lr=0.1, momentum=0.9); opt.step(); opt.state_dict()["state"]
+        {'velocity': [1.0]}
+        """
+        return {"type": type(self).__name__, "steps": self.steps,
+                "hyper": {n: getattr(self, n) for n in self.hyper_names},
+                "state": {k: list(v) for k, v in self.state.items()}}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what ``state_dict`` returned; checked first, so a mismatch (another
+        optimizer type, another number of parameters) raises and changes nothing."""
+        name = type(self).__name__
+        if not isinstance(state, Mapping) or state.get("type") != name:
+            got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
+            raise ValueError(f"{name}.load_state_dict: state is for {got!r}, not {name}")
+        buffers = state.get("state", {})
+        for key, values in buffers.items():
+            if not isinstance(values, list) or len(values) != len(self.params):
+                raise ValueError(f"{name}.load_state_dict: buffer {key!r} must hold "
+                                 f"{len(self.params)} numbers")
+        hyper = dict(state.get("hyper", {}))
+        unknown = set(hyper) - set(self.hyper_names)
+        if unknown:
+            raise ValueError(f"{name}.load_state_dict: unknown settings {sorted(unknown)}")
+        for key, value in hyper.items():
+            setattr(self, key, tuple(value) if isinstance(value, list) else value)
+        self.steps = int(state.get("steps", 0))
+        self.state = {k: [float(v) for v in values] for k, values in buffers.items()}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay,
+    in PyTorch's formulation.
+
+    >>> p = Value(1.0); opt = SGD([p], lr=0.1)
+    >>> p.grad = 2.0; opt.step(); p.data      # 1 - 0.1 * 2
+    0.8
+    """
+
+    hyper_names = ("lr", "momentum", "nesterov", "weight_decay")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.momentum = _positive("SGD momentum", momentum, allow_zero=True)
+        self.weight_decay = _positive("SGD weight_decay", weight_decay, allow_zero=True)
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("SGD: nesterov=True needs momentum > 0")
+        self.nesterov = nesterov
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        if self.weight_decay:
+            g += self.weight_decay * p.data
+        if self.momentum:
+            v = self._buffer("velocity")
+            v[i] = self.momentum * v[i] + g
+            g = g + self.momentum * v[i] if self.nesterov else v[i]
+        p.data -= self.lr * g
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of recent gradients (Hinton, 2012).
+
+    >>> p = Value(1.0); opt = RMSprop([p], lr=0.1, alpha=0.9, eps=0.0)
+    >>> p.grad = 2.0; opt.step(); round(p.data, 6)   # 1 - 0.1 * 2 / sqrt(0.1 * 4)
+    0.683772
+    """
+
+    hyper_names = ("lr", "alpha", "eps", "weight_decay")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"RMSprop alpha must be in [0, 1), got {alpha!r}")
+        self.alpha = alpha
+        self.eps = _positive("RMSprop eps", eps, allow_zero=True)
+        self.weight_decay = _positive("RMSprop weight_decay", weight_decay, allow_zero=True)
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        if self.weight_decay:
+            g += self.weight_decay * p.data
+        s = self._buffer("square_avg")
+        s[i] = self.alpha * s[i] + (1.0 - self.alpha) * g * g
+        denom = math.sqrt(s[i]) + self.eps
+        if denom > 0.0:
+            p.data -= self.lr * g / denom
+
+
+class Adam(Optimizer):
+    """Adaptive moment estimation (Kingma & Ba, 2015) with bias correction; ``weight_decay``
+    adds an L2 term to the gradient (for the decoupled kind use :class:`AdamW`).
+
+    >>> p = Value(1.0); opt = Adam([p], lr=0.1)
+    >>> p.grad = 2.0; opt.step(); round(p.data, 6)   # the first step is lr * sign(g)
+    0.9
+    """
+
+    hyper_names = ("lr", "betas", "eps", "weight_decay")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        b1, b2 = betas
+        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+            raise ValueError(f"{type(self).__name__} betas must be in [0, 1), got {betas!r}")
+        self.betas = (float(b1), float(b2))
+        self.eps = _positive(f"{type(self).__name__} eps", eps, allow_zero=True)
+        self.weight_decay = _positive(f"{type(self).__name__} weight_decay", weight_decay,
+                                      allow_zero=True)
+
+    def step(self) -> None:
+        # Bias corrections depend only on t, so compute them once per step.
+        t = self.steps + 1
+        b1, b2 = self.betas
+        self._c1 = 1.0 - b1 ** t
+        self._c2 = 1.0 - b2 ** t
+        super().step()
+
+    def _decay(self, p: Value, g: float) -> float:
+        return g + self.weight_decay * p.data if self.weight_decay else g
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        g = self._decay(p, g)
+        b1, b2 = self.betas
+        m, v = self._buffer("exp_avg"), self._buffer("exp_avg_sq")
+        m[i] = b1 * m[i] + (1.0 - b1) * g
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g
+        denom = math.sqrt(v[i] / self._c2) + self.eps
+        if denom > 0.0:
+            p.data -= self.lr * (m[i] / self._c1) / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): ``p -= lr * wd * p``
+    is applied directly, not through the gradient, so it is not rescaled by Adam.
+
+    >>> p = Value(1.0); opt = AdamW([p], lr=0.1, weight_decay=0.5)
+    >>> p.grad = 2.0; opt.step(); round(p.data, 6)   # 1 - 0.1*0.5*1 - 0.1
+    0.85
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _decay(self, p: Value, g: float) -> float:
+        p.data -= self.lr * self.weight_decay * p.data
+        return g
+
+
+class Rprop(Optimizer):
+    """Resilient backpropagation (Riedmiller & Braun, 1993): only the sign of each gradient
+    is used; each weight has its own step size, grown by ``etas[1]`` while the sign holds
+    and shrunk by ``etas[0]`` when it flips (then that weight skips one update). ``lr`` is
+    the initial step size; steps stay within ``step_sizes``. Meant for full-batch training.
+
+    >>> p = Value(1.0); opt = Rprop([p], lr=0.1)
+    >>> p.grad = 5.0; opt.step(); p.grad = 3.0; opt.step(); round(p.data, 6)  # 1 - .1 - .12
+    0.78
+    """
+
+    hyper_names = ("lr", "etas", "step_sizes")
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01,
+                 etas: tuple[float, float] = (0.5, 1.2),
+                 step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
+        super().__init__(params, lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Rprop etas must satisfy 0 < eta- < 1 < eta+, got {etas!r}")
+        if not 0.0 < step_sizes[0] <= step_sizes[1]:
+            raise ValueError(f"Rprop step_sizes must be 0 < min <= max, got {step_sizes!r}")
+        self.etas = (float(etas[0]), float(etas[1]))
+        self.step_sizes = (float(step_sizes[0]), float(step_sizes[1]))
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        prev = self._buffer("prev_grad")
+        sizes = self._buffer("step_size", self.lr)
+        agreement = g * prev[i]
+        if agreement > 0.0:
+            sizes[i] = min(sizes[i] * self.etas[1], self.step_sizes[1])
+        elif agreement < 0.0:
+            sizes[i] = max(sizes[i] * self.etas[0], self.step_sizes[0])
+            g = 0.0  # the last step overshot a minimum: wait one step before moving again
+        if g > 0.0:
+            p.data -= sizes[i]
+        elif g < 0.0:
+            p.data += sizes[i]
+        prev[i] = g
+
+
+def solve_linear(a: Sequence[Sequence[float]], b: Sequence[float]) -> list[float]:
+    """Solve ``a x = b`` by Gaussian elimination with partial pivoting (pure Python).
+
+    >>> solve_linear([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0])
+    [0.8, 1.4]
+    """
+    n = len(b)
+    m = [[float(v) for v in row] + [float(b[i])] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if m[pivot][col] == 0.0:
+            raise ZeroDivisionError(f"solve_linear: the matrix is singular (column {col})")
+        m[col], m[pivot] = m[pivot], m[col]
+        head = m[col]
+        for r in range(col + 1, n):
+            factor = m[r][col] / head[col]
+            if factor:
+                row = m[r]
+                for c in range(col, n + 1):
+                    row[c] -= factor * head[c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        acc = m[r][n] - math.fsum(m[r][c] * x[c] for c in range(r + 1, n))
+        x[r] = acc / m[r][r]
+    return x
+
+
+class LevenbergMarquardt(Optimizer):
+    """Levenberg-Marquardt for least squares: minimises ``sum r_i^2`` over the parameters,
+    where ``residuals()`` returns the residual Values ``r_i`` for the current parameters.
+
+    Each ``step()`` builds the Jacobian ``J`` (one ``backprop`` per residual, leaving every
+    ``.grad`` alone), solves the damped Gauss-Newton system ``(J^T J + lambda I) d = -J^T r``
+    and tries ``p + d``. If the squared error falls the step is kept and ``lambda *= down``
+    (trust the quadratic model more: towards Gauss-Newton); otherwise it is undone,
+    ``lambda *= up`` (towards small gradient-descent steps) and solved again, up to
+    ``max_tries`` times. ``step()`` returns the squared error after the step. ``lr`` scales
+    the accepted step (1: the plain method).
+
+    >>> a = Value(0.0); xs, ys = [0.0, 1.0, 2.0], [1.0, 3.0, 5.0]    # fit y = 2x + a
+    >>> lm = LevenbergMarquardt([a], lambda: [2 * x + a - y for x, y in zip(xs, ys)])
+    >>> lm.step() < 1e-3, round(a.data, 2)
+    (True, 1.0)
+    """
+
+    hyper_names = ("lr", "damping", "up", "down", "max_tries")
+
+    def __init__(self, params: Iterable[Value], residuals: Callable[[], Sequence[Value]],
+                 damping: float = 1e-3, up: float = 10.0, down: float = 0.1,
+                 max_tries: int = 10, lr: float = 1.0) -> None:
+        super().__init__(params, lr)
+        self.residuals = residuals
+        self.damping = _positive("LevenbergMarquardt damping", damping)
+        if not (up > 1.0 and 0.0 < down < 1.0 and max_tries >= 1):
+            raise ValueError(f"LevenbergMarquardt: need up > 1, 0 < down < 1, max_tries >= 1; "
+                             f"got up={up!r}, down={down!r}, max_tries={max_tries!r}")
+        self.up, self.down, self.max_tries = float(up), float(down), int(max_tries)
+
+    def jacobian(self) -> tuple[list[float], list[list[float]]]:
+        """The residuals (floats) and the Jacobian ``J[i][j] = d r_i / d p_j``."""
+        rs = list(self.residuals())
+        rows = []
+        for r in rs:
+            grads = backprop(r)
+            rows.append([grads.get(id(p), 0.0) for p in self.params])
+        return [r.data for r in rs], rows
+
+    def _error(self) -> float:
+        with no_grad():
+            return math.fsum(r.data * r.data for r in self.residuals())
+
+    def step(self) -> float:  # type: ignore[override]
+        self.steps += 1
+        r, jac = self.jacobian()
+        error = math.fsum(v * v for v in r)
+        n = len(self.params)
+        jtj = [[math.fsum(row[a] * row[b] for row in jac) for b in range(n)] for a in range(n)]
+        jtr = [math.fsum(row[a] * ri for row, ri in zip(jac, r)) for a in range(n)]
+        start = [p.data for p in self.params]
+        for _ in range(self.max_tries):
+            system = [[jtj[a][b] + (self.damping if a == b else 0.0) for b in range(n)]
+                      for a in range(n)]
+            delta = solve_linear(system, [-v for v in jtr])
+            for p, s, d in zip(self.params, start, delta):
+                p.data = s + self.lr * d
+            try:
+                trial = self._error()
+            except (ArithmeticError, ValueError):
+                trial = math.inf  # the step left the function's domain: treat as worse
+            if trial < error:
+                self.damping = max(self.damping * self.down, 1e-12)
+                return trial
+            for p, s in zip(self.params, start):
+                p.data = s
+            self.damping = min(self.damping * self.up, 1e12)
+        return error
