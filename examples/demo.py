@@ -1,41 +1,54 @@
-"""make demo: train a small MLP on two moons and draw one neuron's gradient graph.
+"""make demo: train a small MLP on two moons and draw pictures of it.
 
-Written the way micrograd's demo is written, with autograd_lite swapped in.
+Writes to out/: the learned decision boundary, the loss and accuracy curves, the per-layer
+gradient norms, and the gradient graph of one neuron (graphviz).
 """
 
 from __future__ import annotations
 
-import random
 import shutil
+import time
 from pathlib import Path
 
 from autograd_lite import Value, draw_dot
 from autograd_lite.datasets import make_moons
-from autograd_lite.nn import MLP
+from autograd_lite.nn import (
+    MLP,
+    SGD,
+    fit,
+    hinge,
+    plot_decision_boundary,
+    plot_grad_norms,
+    plot_history,
+)
 
 OUT = Path("out")
 
 
-def main(steps: int = 20) -> None:
-    random.seed(1337)
+def train() -> MLP:
     X, y = make_moons(100, noise=0.1, seed=0)
-    model = MLP(2, [16, 16, 1])
+    model = MLP(2, [16, 16, 1], seed=1337)
     print(f"model: MLP(2, [16, 16, 1]), {len(model.parameters())} parameters")
-    for k in range(steps):
-        scores = [model(x) for x in X]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-        loss = data_loss + reg_loss
-        accuracy = sum((yi > 0) == (si.data > 0) for yi, si in zip(y, scores)) / len(y)
-        model.zero_grad()
-        loss.backward()
-        lr = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= lr * p.grad
-        print(f"step {k:3d}  loss {loss.data:.4f}  accuracy {accuracy:.0%}")
-
+    optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    start = time.perf_counter()
+    history = fit(model, hinge, optimizer, (X, y), epochs=100, l2=1e-4, target_accuracy=1.0)
+    seconds = time.perf_counter() - start
+    print(f"{history.steps} full-batch steps in {seconds:.2f} s "
+          f"({1000 * seconds / history.steps:.1f} ms a step); final accuracy "
+          f"{history.accuracy[-1]:.0%}" + (f"; {history.stop_reason}" if history.stop_reason
+                                           else ""))
     OUT.mkdir(exist_ok=True)
+    pictures = {"decision_boundary.png": plot_decision_boundary(model, X, y, resolution=100),
+                "loss.png": plot_history(history),
+                "grad_norms.png": plot_grad_norms(history)}
+    for name, fig in pictures.items():
+        fig.savefig(OUT / name, dpi=100)
+        print(f"wrote {OUT / name}")
+    return model
+
+
+def draw_neuron(model: MLP) -> None:
+    X, _ = make_moons(100, noise=0.1, seed=0)
     neuron = model.layers[0].neurons[0]
     x = [Value(v, label=f"x{i + 1}") for i, v in enumerate(X[0])]
     for i, w in enumerate(neuron.w):
@@ -51,6 +64,11 @@ def main(steps: int = 20) -> None:
         print(f"wrote {path}")
     else:
         print(f"wrote {OUT / 'neuron.dot'} (install graphviz to render it as SVG)")
+
+
+def main() -> None:
+    model = train()
+    draw_neuron(model)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,129 @@
+"""Pictures of training (needs matplotlib: ``pip install 'autograd-lite[train]'``).
+
+Each helper returns a matplotlib ``Figure`` (shown inline by Jupyter) and saves it to
+``path`` if given. Figures are made without pyplot, so no GUI backend is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..engine import Value, no_grad
+from .modules import Module
+from .train import History
+
+__all__ = ["plot_decision_boundary", "plot_grad_norms", "plot_history"]
+
+
+def _figure(ncols: int = 1, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Any, list[Any]]:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("autograd_lite.nn.plot needs matplotlib: pip install matplotlib "
+                          "(or pip install 'autograd-lite[train]')") from None
+    fig = Figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
+    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    return fig, axes
+
+
+def _finish(fig: Any, path: str | Path | None) -> Any:
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def plot_history(history: History, path: str | Path | None = None) -> Any:
+    """Loss per step (log scale) and, if measured, accuracy per step, side by side.
+
+    >>> fig = plot_history(History(loss=[1.0, 0.5], accuracy=[0.5, 1.0]))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['loss', 'accuracy']
+    """
+    has_acc = any(a is not None for a in history.accuracy)
+    fig, axes = _figure(2 if has_acc else 1)
+    steps = range(1, history.steps + 1)
+    axes[0].plot(steps, history.loss, label="training (per step)")
+    if history.val_loss:
+        per_epoch = history.steps / len(history.val_loss)
+        axes[0].plot([per_epoch * (i + 1) for i in range(len(history.val_loss))],
+                     history.val_loss, label="validation (per epoch)")
+    if all(v > 0 for v in history.loss):
+        axes[0].set_yscale("log")
+    axes[0].set(title="loss", xlabel="step")
+    axes[0].legend()
+    if has_acc:
+        axes[1].plot(steps, [a if a is not None else float("nan") for a in history.accuracy])
+        axes[1].set(title="accuracy", xlabel="step", ylim=(0, 1.05))
+    return _finish(fig, path)
+
+
+def plot_grad_norms(history: History, path: str | Path | None = None) -> Any:
+    """Euclidean norm of each layer's gradient per step (log scale): vanishing gradients
+    show as early layers far below the last, exploding ones as a climb.
+
+    >>> fig = plot_grad_norms(History(loss=[1.0], grad_norms=[[0.1, 2.0]],
+    ...                               layer_names=["layers.0", "layers.1"]))
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['layers.0', 'layers.1']
+    """
+    fig, axes = _figure()
+    ax = axes[0]
+    steps = range(1, len(history.grad_norms) + 1)
+    for j, name in enumerate(history.layer_names):
+        ax.plot(steps, [norms[j] for norms in history.grad_norms], label=name)
+    if history.grad_norms and all(v > 0 for norms in history.grad_norms for v in norms):
+        ax.set_yscale("log")
+    ax.set(title="gradient norm per layer", xlabel="step")
+    ax.legend()
+    return _finish(fig, path)
+
+
+def _score(out: Any) -> list[float]:
+    if isinstance(out, Value):
+        return [out.data]
+    return [v.data if isinstance(v, Value) else float(v) for v in out]
+
+
+def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence[Any],
+                           path: str | Path | None = None, resolution: int = 60,
+                           margin: float = 0.25) -> Any:
+    """Colour the plane by the class ``model`` predicts (sign of one score, or the largest
+    of several) and scatter the data ``(X, y)`` on top. Predictions are made in evaluation
+    mode without building a graph; ``resolution`` points per side.
+
+    >>> from autograd_lite.nn import MLP
+    >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [-1, 1],
+    ...                              resolution=10)
+    >>> fig.axes[0].get_title()
+    'decision boundary'
+    """
+    if not X or any(len(x) != 2 for x in X):
+        raise ValueError("plot_decision_boundary: needs 2-D points [x1, x2]")
+    xs, ys = [x[0] for x in X], [x[1] for x in X]
+    x0, x1 = min(xs) - margin, max(xs) + margin
+    y0, y1 = min(ys) - margin, max(ys) + margin
+    gx = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
+    gy = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
+    was_training = isinstance(model, Module) and model.training
+    if isinstance(model, Module):
+        model.eval()
+    try:
+        with no_grad():
+            grid = [[_classify(_score(model([a, b]))) for a in gx] for b in gy]
+    finally:
+        if was_training:
+            model.train()
+    fig, axes = _figure(size=(5.0, 4.5))
+    ax = axes[0]
+    ax.contourf(gx, gy, grid, alpha=0.35, cmap="coolwarm")
+    ax.scatter(xs, ys, c=[float(v) for v in y], cmap="coolwarm", edgecolors="k", s=25)
+    ax.set(title="decision boundary", xlim=(x0, x1), ylim=(y0, y1))
+    return _finish(fig, path)
+
+
+def _classify(scores: list[float]) -> float:
+    if len(scores) == 1:
+        return 1.0 if scores[0] > 0 else -1.0
+    return float(scores.index(max(scores)))
