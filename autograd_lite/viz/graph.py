@@ -1,0 +1,562 @@
+"""``draw_dot``: a graphviz picture of a gradient graph that teaches the chain rule.
+
+Each value is a box (label | data | grad) fed by a small op node. Edges into an op carry
+the local partial derivative from the rules table (formula and number) and, once gradients
+are known, what flows back along them (``upstream x local``); a value read by several ops
+shows its gradient as the sum of what each sent back. Boxes are coloured by |grad| on a log
+scale (with a legend); vanishing and exploding gradients, kinks (``relu`` at 0) and points
+where a derivative is undefined are marked. Neurons and layers of an ``nn`` model can be
+collapsed into single boxes, and a ``max_nodes`` guard refuses unreadable pictures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import Value, backprop, topological_order
+from .groups import Neuron, find_neurons
+from .labels import (
+    at_kink,
+    contributions_text,
+    esc,
+    fmt,
+    local_partials,
+    node_name,
+    partial_formula,
+)
+from .render import GradGraph
+
+__all__ = ["GraphTooLarge", "draw_dot"]
+
+# Light to dark (ColorBrewer YlOrRd, stopping where black text stays readable).
+PALETTE = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a")
+ZERO_FILL = "#e8e8e8"
+UNKNOWN_FILL = "#ffffff"
+VANISHING = "#1f77b4"
+EXPLODING = "#d62728"
+KINK_FILL = "#ffbb78"
+UNDEFINED_FILL = "#ff9896"
+HIGHLIGHT = "#7b2ff7"
+NOT_COMPUTED = "not yet computed"
+_EDGE_LABEL_MODES = ("auto", "none", "local", "chain")
+_COLLAPSE_MODES = ("auto", "none", "neurons", "layers")
+
+
+class GraphTooLarge(ValueError):
+    """The picture would have more than ``max_nodes`` nodes; the message says what to do."""
+
+
+@dataclass
+class _Options:
+    show: frozenset[str]
+    edge_labels: str
+    color_by: str | None
+    vanishing: float
+    exploding: float
+    legend: bool
+
+
+def _hex(c: str) -> tuple[int, int, int]:
+    return int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)
+
+
+def gradient_colour(t: float) -> str:
+    """The fill for position ``t`` in [0, 1] of the log |grad| scale.
+
+    >>> gradient_colour(0.0), gradient_colour(1.0)
+    ('#ffffcc', '#fc4e2a')
+    """
+    t = min(1.0, max(0.0, t)) * (len(PALETTE) - 1)
+    i = min(int(t), len(PALETTE) - 2)
+    a, b, f = _hex(PALETTE[i]), _hex(PALETTE[i + 1]), t - i
+    return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b))
+
+
+class _Scale:
+    """Maps |grad| to a colour: whole decades from the smallest to the largest |grad|."""
+
+    def __init__(self, magnitudes: Iterable[float], span: tuple[int, int] | None = None):
+        logs = [math.log10(m) for m in magnitudes if m > 0.0 and math.isfinite(m)]
+        if span is not None:
+            self.lo, self.hi = span
+        elif logs:
+            self.lo, self.hi = math.floor(min(logs)), math.ceil(max(logs))
+        else:
+            self.lo, self.hi = 0, 1
+        if self.hi <= self.lo:
+            self.hi = self.lo + 1
+
+    def colour(self, g: float) -> str:
+        if g == 0.0:
+            return ZERO_FILL
+        return gradient_colour((math.log10(abs(g)) - self.lo) / (self.hi - self.lo))
+
+    def ticks(self) -> list[int]:
+        step = max(1, math.ceil((self.hi - self.lo) / 5))
+        return list(range(self.lo, self.hi + 1, step))
+
+
+def _stored(node: Value) -> float:
+    g = node.grad
+    return float(g.data) if isinstance(g, Value) else float(g)
+
+
+def _resolve_grads(root: Value, order: Sequence[Value],
+                   grads: str | Mapping[int, float]) -> dict[int, float] | None:
+    """``{id(node): grad}`` for the nodes whose gradient is known, or ``None`` if none is.
+
+    ``auto`` trusts ``.grad`` only once a backward pass has reached this root: the engine's
+    backward always leaves ``root.grad`` equal to its non-zero seed, while a fresh node, or
+    one after ``zero_grad()``, holds 0. So a zero root gradient means "not yet computed".
+    """
+    if isinstance(grads, Mapping):
+        return {k: float(v) for k, v in grads.items()}
+    if grads == "compute":
+        found = backprop(root)
+        return {id(n): float(found.get(id(n), 0.0)) for n in order}
+    if grads == "stored" or (grads == "auto" and _stored(root) != 0.0):
+        return {id(n): _stored(n) for n in order}
+    if grads == "auto":
+        return None
+    raise ValueError(f"draw_dot: grads must be 'auto', 'stored', 'compute' or a mapping "
+                     f"{{id(node): grad}}, got {grads!r}")
+
+
+class _Layout:
+    """Which drawn box stands for each graph node, at one collapse level, and which
+    neuron/layer cluster each drawn node sits in."""
+
+    def __init__(self, order: Sequence[Value], consumers: Mapping[int, list[tuple[Value, int]]],
+                 neurons: Sequence[Neuron], level: str):
+        self.level = level
+        self.rep: dict[int, str | None] = {id(n): f"n{i}" for i, n in enumerate(order)}
+        self.boxes: dict[str, list[Neuron]] = {}
+        self.layers: dict[tuple[int, ...], list[Neuron]] = {}
+        self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
+        for neuron in neurons:
+            self.layers.setdefault(neuron.layer_key, []).append(neuron)
+        absorbed = {id(m) for neuron in neurons for m in neuron.members}
+        shared_params: set[int] = set()
+        for neuron in neurons:
+            for p in neuron.params:
+                users = consumers.get(id(p), ())
+                if all(id(c) in absorbed for c, _ in users):
+                    shared_params.add(id(p))
+                    if level == "none" and len(users) == 1:
+                        self.owner[f"n{order.index(p)}"] = neuron
+            for m in neuron.members:
+                self.owner[f"n{order.index(m)}"] = neuron
+        if level == "none":
+            return
+        self.owner.clear()
+        for neuron in sorted(neurons, key=lambda n: (n.layer, n.index)):
+            key = (f"L{neuron.layer}_{neuron.index}_{id(neuron.affine)}" if level == "neurons"
+                   else f"layer{list(self.layers).index(neuron.layer_key)}")
+            self.boxes.setdefault(key, []).append(neuron)
+            if level == "neurons":
+                self.owner[key] = neuron
+            for m in neuron.members:
+                self.rep[id(m)] = key
+        for pid in shared_params:  # parameters disappear when only neurons read them
+            self.rep[pid] = None
+
+    def count(self, order: Sequence[Value]) -> int:
+        """Nodes in the picture: value boxes, op nodes, neuron/layer boxes."""
+        drawn = {r for r in self.rep.values() if r is not None}
+        ops = sum(1 for i, n in enumerate(order) if n._prev and self.rep[id(n)] == f"n{i}")
+        return len(drawn) + ops
+
+
+def _consumers(order: Sequence[Value]) -> dict[int, list[tuple[Value, int]]]:
+    users: dict[int, list[tuple[Value, int]]] = {}
+    for node in order:
+        for k, p in enumerate(node._prev):
+            users.setdefault(id(p), []).append((node, k))
+    return users
+
+
+def _choose_layout(order: Sequence[Value], consumers: dict[int, list[tuple[Value, int]]],
+                   neurons: Sequence[Neuron], collapse: str, max_nodes: int) -> _Layout:
+    levels = ["none", "neurons", "layers"] if collapse == "auto" else [collapse]
+    if not neurons:
+        levels = ["none"]
+    tried: list[tuple[str, int]] = []
+    for level in levels:
+        layout = _Layout(order, consumers, neurons, level)
+        size = layout.count(order)
+        if size <= max_nodes:
+            return layout
+        tried.append((level, size))
+    level, size = tried[0]
+    options = [] if not neurons else [
+        f"collapse='{lv}' ({_Layout(order, consumers, neurons, lv).count(order)} nodes)"
+        for lv in ("neurons", "layers") if lv != collapse]
+    hint = "; ".join([*options, "draw a smaller sub-expression (e.g. one sample's loss)",
+                      f"or raise max_nodes (now {max_nodes})"])
+    raise GraphTooLarge(f"draw_dot: the picture would have {size} nodes"
+                        f"{'' if level == 'none' else f' with collapse={level!r}'}, more than "
+                        f"max_nodes={max_nodes}, too many to read. Hint: {hint}.")
+
+
+def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "grad"),
+             edge_labels: str | bool = "auto", color_by: str | None = "grad",
+             max_nodes: int = 200, *, grads: str | Mapping[int, float] = "auto",
+             collapse: str = "auto", model: Any = None, vanishing: float = 1e-6,
+             exploding: float = 1e3, legend: bool = True, highlight: Value | None = None,
+             scale: tuple[int, int] | None = None,
+             sent_back: Collection[int] | None = None) -> GradGraph:
+    """A graphviz picture of everything ``root`` depends on, with its gradients.
+
+    Returns a ``graphviz.Digraph`` (it displays inline in Jupyter; ``.save_as("g.svg")``,
+    ``.render()`` or ``.pipe()`` write SVG, PNG or PDF).
+
+    Args:
+        rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
+        show: which numbers each box shows: any of ``"data"``, ``"grad"``.
+        edge_labels: ``"local"`` (the partial d(op)/d(input): formula and value),
+            ``"chain"`` (also ``upstream x local``, what flows back), ``"none"``; ``"auto"``
+            is ``chain`` when gradients are known, else ``local``, and ``none`` past 60 nodes.
+        color_by: ``"grad"`` (fill by log |grad|, with a legend) or ``None``.
+        max_nodes: refuse (``GraphTooLarge``, with a hint) to draw more nodes than this.
+        grads: where gradients come from: ``"auto"`` (``.grad`` once a backward pass reached
+            ``root``, otherwise shown as "not yet computed", never as 0), ``"stored"``
+            (``.grad`` as is), ``"compute"`` (d(root)/d(node) computed now, without touching
+            ``.grad``) or a mapping ``{id(node): grad}`` such as ``backprop(root)`` returns.
+        collapse: ``"neurons"`` or ``"layers"`` draws each neuron / layer of an ``nn`` model
+            as one box; ``"none"`` draws every node; ``"auto"`` collapses only as far as
+            needed to fit ``max_nodes``.
+        model: the ``nn`` MLP, Layer or Neuron, so boxes get its numbering (optional).
+        vanishing, exploding: |grad| below / above these is marked.
+        legend: draw the colour legend.
+        highlight: a node to emphasise (the step-through player uses it).
+        scale: fixed ``(lo, hi)`` decades for the colours (so several pictures agree).
+        sent_back: ids of the nodes that have already passed their gradient back (the
+            player's frames); edges of other nodes show no ``back:`` product. Default: all.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); c = a * b; c.label = "c"
+    >>> NOT_COMPUTED in draw_dot(c).source            # before backward: not 0
+    True
+    >>> c.backward(); src = draw_dot(c).source
+    >>> "∂/∂x = y" in src and "grad -3" in src        # dc/da = b = -3
+    True
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    show_set = frozenset(show)
+    if not show_set <= {"data", "grad"}:
+        raise ValueError(f"draw_dot: show may hold 'data' and 'grad', got {tuple(show)!r}")
+    if edge_labels is True:
+        edge_labels = "auto"
+    elif edge_labels is False:
+        edge_labels = "none"
+    if edge_labels not in _EDGE_LABEL_MODES:
+        raise ValueError(f"draw_dot: edge_labels must be one of {_EDGE_LABEL_MODES}, "
+                         f"got {edge_labels!r}")
+    if color_by not in ("grad", None):
+        raise ValueError(f"draw_dot: color_by must be 'grad' or None, got {color_by!r}")
+    if collapse not in _COLLAPSE_MODES:
+        raise ValueError(f"draw_dot: collapse must be one of {_COLLAPSE_MODES}, got {collapse!r}")
+    if not (isinstance(max_nodes, int) and max_nodes > 0):
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+
+    order = topological_order(root)
+    known = _resolve_grads(root, order, grads)
+    consumers = _consumers(order)
+    neurons = find_neurons(order, consumers, model)
+    layout = _choose_layout(order, consumers, neurons, collapse, max_nodes)
+    size = layout.count(order)
+    if edge_labels == "auto":
+        edge_labels = "none" if size > 60 else ("chain" if known is not None else "local")
+    opts = _Options(show_set, edge_labels, color_by, vanishing, exploding, legend)
+    return _Drawing(root, order, known, consumers, layout, opts, highlight, scale,
+                    rankdir, sent_back).graph
+
+
+class _Drawing:
+    """Builds one picture; split out of ``draw_dot`` so each part reads on its own."""
+
+    def __init__(self, root: Value, order: Sequence[Value], known: dict[int, float] | None,
+                 consumers: dict[int, list[tuple[Value, int]]], layout: _Layout,
+                 opts: _Options, highlight: Value | None, span: tuple[int, int] | None,
+                 rankdir: str, sent_back: Collection[int] | None):
+        self.order, self.known, self.consumers = order, known, consumers
+        self.sent_back = None if sent_back is None else set(sent_back)
+        self.layout, self.opts = layout, opts
+        self.index = {id(n): i for i, n in enumerate(order)}
+        self.partials = {id(n): local_partials(n) for n in order if n._prev}
+        self.highlight = None if highlight is None else layout.rep.get(id(highlight))
+        self.marks: set[str] = set()
+        shown = [] if known is None else [abs(known[id(n)]) for n in order
+                                           if id(n) in known and layout.rep[id(n)] is not None]
+        self.scale = _Scale(shown, span)
+        self.graph = GradGraph(format="svg", graph_attr={
+            "rankdir": rankdir, "fontname": "DejaVu Sans", "fontsize": "11",
+            "nodesep": "0.25", "ranksep": "0.35"},
+            node_attr={"fontname": "DejaVu Sans", "fontsize": "11"},
+            edge_attr={"fontname": "DejaVu Sans", "fontsize": "9", "color": "#555555"})
+        self.clusters: dict[str, Any] = {}
+        for node in order:
+            if layout.rep[id(node)] == self._uid(node):
+                self._value_box(node)
+                if node._prev:
+                    self._op_node(node)
+        for key, group in layout.boxes.items():
+            self._group_box(key, group)
+        self._group_edges()
+        self._attach_clusters()
+        self._caption(root)
+        if opts.legend and opts.color_by == "grad" and known is not None:
+            self._legend()
+
+    # --- helpers -------------------------------------------------------------------------
+    def _holder(self, name: str) -> Any:
+        """The (sub)graph a drawn node goes in: its neuron's or layer's cluster, if any."""
+        neuron = self.layout.owner.get(name)
+        if neuron is None:
+            return self.graph
+        layer_key = neuron.layer_key
+        if self.layout.level == "neurons":
+            return self._cluster(f"layer{list(self.layout.layers).index(layer_key)}", neuron)
+        return self._cluster(f"neuron{id(neuron.affine)}", neuron)
+
+    def _cluster(self, name: str, neuron: Neuron) -> Any:
+        if name not in self.clusters:
+            group = self.layout.layers[neuron.layer_key]
+            title = (f"layer {neuron.layer} · {len(group)} {neuron.activation} neurons"
+                     if name.startswith("layer") else
+                     f"layer {neuron.layer} · neuron {neuron.index}")
+            sub = GradGraph(name="cluster_" + name)
+            sub.attr(label=title, style="rounded,dashed", color="#888888", fontsize="10",
+                     fontcolor="#444444")
+            self.clusters[name] = sub
+        return self.clusters[name]
+
+    def _attach_clusters(self) -> None:
+        if self.layout.level != "none":
+            for sub in self.clusters.values():
+                self.graph.subgraph(sub)
+            return
+        # Neuron clusters sit inside a cluster for their layer.
+        layers: dict[tuple[int, ...], Any] = {}
+        for neuron in self.layout.owner.values():
+            name = f"neuron{id(neuron.affine)}"
+            if name in self.clusters and neuron.layer_key not in layers:
+                layers[neuron.layer_key] = self._cluster(
+                    f"layer{list(self.layout.layers).index(neuron.layer_key)}", neuron)
+        attached: set[str] = set()
+        for neuron in self.layout.owner.values():
+            name = f"neuron{id(neuron.affine)}"
+            if name in self.clusters and name not in attached:
+                attached.add(name)
+                layers[neuron.layer_key].subgraph(self.clusters[name])
+        for sub in layers.values():
+            self.graph.subgraph(sub)
+
+    def _uid(self, node: Value) -> str:
+        return f"n{self.index[id(node)]}"
+
+    def _grad(self, node: Value) -> float | None:
+        return None if self.known is None else self.known.get(id(node))
+
+    def _sent(self, node: Value) -> float | None:
+        """The gradient ``node`` has passed back to its inputs, if it has yet."""
+        if self.sent_back is not None and id(node) not in self.sent_back:
+            return None
+        return self._grad(node)
+
+    def _style(self, g: float | None, name: str) -> dict[str, str]:
+        """Fill, border and tooltip for a box whose gradient is ``g``."""
+        attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": UNKNOWN_FILL}
+        if g is not None and self.opts.color_by == "grad":
+            attrs["fillcolor"] = self.scale.colour(g)
+        if g is not None and 0.0 < abs(g) < self.opts.vanishing:
+            attrs.update(color=VANISHING, penwidth="2", style="filled,rounded,dashed",
+                         tooltip=f"vanishing gradient: |grad| < {fmt(self.opts.vanishing)}")
+            self.marks.add("vanishing")
+        elif g is not None and abs(g) > self.opts.exploding:
+            attrs.update(color=EXPLODING, penwidth="3",
+                         tooltip=f"exploding gradient: |grad| > {fmt(self.opts.exploding)}")
+            self.marks.add("exploding")
+        if g == 0.0:
+            self.marks.add("zero")
+        if name == self.highlight:
+            attrs.update(color=HIGHLIGHT, penwidth="4", id="current")
+        return attrs
+
+    def _grad_cell(self, node: Value, g: float | None) -> str:
+        if g is None:
+            return f'<font color="#777777"><i>grad: {NOT_COMPUTED}</i></font>'
+        text = f"grad {esc(fmt(g))}"
+        if 0.0 < abs(g) < self.opts.vanishing:
+            text += " ▼ vanishing"
+        elif abs(g) > self.opts.exploding:
+            text += " ▲ exploding"
+        parts = self._fan_in(node)
+        adds_up = math.isclose(math.fsum(parts), g, rel_tol=1e-9, abs_tol=1e-12)
+        if len(parts) > 1 and g != 0.0 and adds_up:
+            text += f'<br/><font point-size="9">{esc(contributions_text(parts))}</font>'
+        return text
+
+    def _fan_in(self, node: Value) -> list[float]:
+        """What each consumer sent back to ``node`` (the terms its gradient adds up)."""
+        parts: list[float] = []
+        for child, k in self.consumers.get(id(node), ()):
+            gc, local = self._sent(child), self.partials.get(id(child))
+            if gc is None or local is None:
+                return []
+            parts.append(gc * local[k])
+        return parts
+
+    def _table(self, title: str, cells: list[str]) -> str:
+        row = "".join(f"<td>{c}</td>" for c in cells)
+        head = f"<td><b>{esc(title)}</b></td>" if title else ""
+        return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="3" '
+                f'columns="*"><tr>{head}{row}</tr></table>>')
+
+    # --- parts of the picture --------------------------------------------------------------
+    def _value_box(self, node: Value) -> None:
+        uid, g = self._uid(node), self._grad(node)
+        cells = []
+        if "data" in self.opts.show:
+            cells.append(f"data {esc(fmt(node.data))}")
+        if "grad" in self.opts.show:
+            cells.append(self._grad_cell(node, g))
+        self._holder(uid).node(uid, label=self._table(node.label, cells), **self._style(g, uid))
+
+    def _op_node(self, node: Value) -> None:
+        uid, rule = self._uid(node), node._rule
+        assert rule is not None
+        attrs = {"shape": "ellipse", "fontsize": "10", "margin": "0.03",
+                 "tooltip": f"{rule.name}: {rule.formula}"}
+        label = node._op
+        kink = at_kink(node)
+        if self.partials[id(node)] is None:
+            label += "\n⚠ ∂ undefined"
+            attrs.update(style="filled", fillcolor=UNDEFINED_FILL,
+                         tooltip=f"{rule.name}: derivative undefined or infinite here "
+                                 f"({', '.join(rule.partial_formulas)})")
+            self.marks.add("kink")
+        elif kink is not None:
+            label += f"\n⚠ kink x={fmt(kink)}"
+            attrs.update(style="filled", fillcolor=KINK_FILL,
+                         tooltip=f"{rule.name} at its kink x={fmt(kink)}: the derivative "
+                                 f"there is a convention ({rule.partial_formulas[0]})")
+            self.marks.add("kink")
+        self._holder(uid).node(uid + "op", label=label, **attrs)
+        self.graph.edge(uid + "op", uid)
+        drawn: dict[str, int] = {}
+        for p in node._prev:
+            src = self.layout.rep[id(p)]
+            if src is not None:
+                drawn[src] = drawn.get(src, 0) + 1
+        multi = {s for s, c in drawn.items() if c > 1 and not s.startswith("n")}
+        done: set[str] = set()
+        for k, p in enumerate(node._prev):
+            src = self.layout.rep[id(p)]
+            if src is None or src in done:
+                continue
+            attrs = {}
+            if src in multi:  # one edge from a layer box that feeds several inputs
+                done.add(src)
+                attrs["label"] = f"×{drawn[src]}"
+            elif self.opts.edge_labels != "none":
+                attrs["label"] = self._edge_label(node, k)
+            if uid == self.highlight:
+                attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
+            self.graph.edge(src, uid + "op", **attrs)
+
+    def _edge_label(self, node: Value, k: int) -> str:
+        local = self.partials[id(node)]
+        text = partial_formula(node, k)
+        if local is None:
+            return text + " = undefined"
+        value = fmt(local[k])
+        if text.rsplit("= ", 1)[-1] != value:  # skip "= 1 = 1"
+            text += f" = {value}"
+        g = self._sent(node)
+        if self.opts.edge_labels == "chain" and g is not None:
+            text += f"\nback: {fmt(g)} × {fmt(local[k])} = {fmt(g * local[k])}"
+        return text
+
+    def _group_box(self, key: str, group: list[Neuron]) -> None:
+        first = group[0]
+        outs = [n.output for n in group]
+        known_out = [g for g in (self._grad(o) for o in outs) if g is not None]
+        param_grads = [abs(_stored(p)) for n in group for p in n.params]
+        if len(group) == 1:  # a neuron box, inside its layer's cluster
+            title = f"neuron {first.index} · {first.activation}"
+            g = known_out[0] if known_out else None
+            lines = [f"data {fmt(outs[0].data)}",
+                     f"grad: {NOT_COMPUTED}" if g is None else f"grad {fmt(g)}"]
+        else:  # a whole layer
+            title = f"layer {first.layer} · {len(group)} {first.activation} neurons"
+            g = max(known_out, key=abs) if known_out else None
+            lines = [f"{len(first.inputs)} inputs → {len(group)} outputs",
+                     f"data {fmt(min(o.data for o in outs))} … {fmt(max(o.data for o in outs))}",
+                     f"grad: {NOT_COMPUTED}" if g is None else f"max |grad| {fmt(abs(g))}"]
+        if g is not None and param_grads:
+            lines.append(f"params: max |grad| {fmt(max(param_grads))}")
+        label = "<" + f"<b>{esc(title)}</b>" + "".join(
+            f"<br/>{esc(line)}" for line in lines) + ">"
+        self._holder(key).node(key, label=label, **self._style(g, key))
+
+    def _group_edges(self) -> None:
+        """Edges into neuron/layer boxes. A layer reads all its inputs in every neuron, so
+        a fully connected layer's edges meet at one small junction instead of n x m lines."""
+        for i, group in enumerate(self.layout.layers.values()):
+            keys = list(dict.fromkeys(self.layout.rep[id(n.affine)] for n in group))
+            if not keys or keys[0] is None or keys[0].startswith("n"):
+                continue
+            srcs = [s for s in dict.fromkeys(self.layout.rep[id(x)] for x in group[0].inputs)
+                    if s is not None]
+            if len(keys) > 1 and len(srcs) > 1:
+                bus = f"bus{i}"
+                self.graph.node(bus, shape="point", width="0.08", color="#555555",
+                                tooltip=f"fully connected: each of the {len(keys)} neurons "
+                                        f"reads all {len(srcs)} inputs")
+                for src in srcs:
+                    self.graph.edge(src, bus, arrowhead="none")
+                for key in keys:
+                    self.graph.edge(bus, str(key))
+            else:
+                for src in srcs:
+                    for key in keys:
+                        self.graph.edge(src, str(key))
+
+    def _caption(self, root: Value) -> None:
+        notes = []
+        if self.known is None and "grad" in self.opts.show:
+            name = node_name(root)
+            notes.append(f"gradients not yet computed: call {name}.backward() "
+                         f"(or draw_dot(..., grads='compute'))")
+        if self.layout.level != "none":
+            n = sum(len(g) for g in self.layout.boxes.values())
+            notes.append(f"{n} neurons drawn as {len(self.layout.boxes)} boxes "
+                         f"(collapse='none' draws every node)")
+        if notes:
+            self.graph.attr(label="\n".join(notes), labelloc="b", labeljust="l",
+                            fontcolor="#444444")
+
+    def _legend(self) -> None:
+        rows = ['<tr><td colspan="2"><b>|grad|, log scale</b></td></tr>']
+        for d in self.scale.ticks():
+            rows.append(f'<tr><td bgcolor="{self.scale.colour(10.0 ** d)}" width="18"> </td>'
+                        f"<td>{esc(fmt(10.0 ** d))}</td></tr>")
+        extra = {
+            "zero": (ZERO_FILL, "0: nothing flows back"),
+            "vanishing": (VANISHING, f"▼ vanishing, |grad| &lt; {fmt(self.opts.vanishing)}"),
+            "exploding": (EXPLODING, f"▲ exploding, |grad| &gt; {fmt(self.opts.exploding)}"),
+            "kink": (KINK_FILL, "⚠ kink or undefined ∂"),
+        }
+        for mark, (colour, text) in extra.items():
+            if mark in self.marks:
+                rows.append(f'<tr><td bgcolor="{colour}" width="18"> </td><td>{text}</td></tr>')
+        label = ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+                 + "".join(rows) + "</table>>")
+        with self.graph.subgraph(name="cluster_legend") as legend:
+            legend.attr(label="legend", style="dashed", color="#999999", fontsize="10")
+            legend.node("legend", label=label, shape="plain", fontsize="9")

@@ -1,0 +1,104 @@
+"""Finding the neurons and layers of an ``nn`` model inside a graph, to draw them as boxes.
+
+A neuron of :mod:`autograd_lite.nn` is one fused ``affine`` node, ``b + w . x``, whose
+inputs are laid out as ``(b, w1..wn, x1..xn)``: the first n + 1 inputs are its parameters.
+Its activation, if any, is the single unary op reading that node. Neurons reading the same
+inputs form a layer. With the model at hand the boxes get the model's own numbering;
+without it, a layer's number is its depth (one more than the deepest layer feeding it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine import Value
+
+__all__ = ["Neuron", "find_neurons"]
+
+Consumers = Mapping[int, Sequence[tuple[Value, int]]]
+
+
+@dataclass
+class Neuron:
+    """One neuron found in a graph: its fused node, output, parameters and inputs."""
+
+    affine: Value
+    output: Value
+    params: list[Value]
+    inputs: list[Value]
+    layer: int
+    index: int = 0
+    layer_key: tuple[int, ...] = field(default=())
+
+    @property
+    def members(self) -> list[Value]:
+        """The graph nodes the neuron's box stands for (parameters aside)."""
+        return [self.affine] if self.output is self.affine else [self.affine, self.output]
+
+    @property
+    def activation(self) -> str:
+        """``ReLU``, ``tanh``... or ``linear``."""
+        return self.output._op if self.output is not self.affine else "linear"
+
+
+def _model_positions(model: Any) -> dict[int, tuple[int, int]]:
+    """``id(bias) -> (layer, neuron)`` (1-based) for an MLP, a Layer or a Neuron."""
+    if model is None:
+        return {}
+    if hasattr(model, "layers"):
+        layers = list(model.layers)
+    elif hasattr(model, "neurons"):
+        layers = [model]
+    elif hasattr(model, "b") and hasattr(model, "w"):
+        return {id(model.b): (1, 1)}
+    else:
+        raise TypeError(f"draw_dot: model must be an nn MLP, Layer or Neuron, got {model!r}")
+    return {id(n.b): (i + 1, j + 1) for i, layer in enumerate(layers)
+            for j, n in enumerate(layer.neurons)}
+
+
+def find_neurons(order: Sequence[Value], consumers: Consumers,
+                 model: Any = None) -> list[Neuron]:
+    """The neurons in ``order`` (a topological order), numbered by layer.
+
+    >>> import random; random.seed(0)
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.engine import topological_order
+    >>> m = MLP(2, [3, 1]); out = m([1.0, 2.0]); order = topological_order(out)
+    >>> cons = {}
+    >>> for node in order:
+    ...     for k, p in enumerate(node.parents): cons.setdefault(id(p), []).append((node, k))
+    >>> [(n.layer, n.activation) for n in find_neurons(order, cons)]
+    [(1, 'ReLU'), (1, 'ReLU'), (1, 'ReLU'), (2, 'linear')]
+    """
+    positions = _model_positions(model)
+    depth: dict[int, int] = {}
+    found: list[Neuron] = []
+    for node in order:
+        if node.op != "affine":
+            continue
+        n = (len(node._prev) - 1) // 2
+        params, inputs = list(node._prev[: n + 1]), list(node._prev[n + 1 :])
+        if not all(p.is_leaf for p in params):
+            continue
+        if model is not None and id(params[0]) not in positions:
+            continue  # an affine node that is not one of this model's neurons
+        users = consumers.get(id(node), ())
+        output = node
+        if len(users) == 1 and len(users[0][0]._prev) == 1:
+            output = users[0][0]
+        layer = positions.get(id(params[0]), (0, 0))[0] or (
+            1 + max((depth.get(id(x), 0) for x in inputs), default=0))
+        depth[id(output)] = layer
+        found.append(Neuron(node, output, params, inputs, layer,
+                            positions.get(id(params[0]), (0, 0))[1],
+                            (layer, *[id(x) for x in inputs])))
+    # Without a model, number neurons within each layer in order of appearance.
+    counters: dict[tuple[int, ...], int] = {}
+    for neuron in found:
+        counters[neuron.layer_key] = counters.get(neuron.layer_key, 0) + 1
+        if not neuron.index:
+            neuron.index = counters[neuron.layer_key]
+    return found

@@ -1,0 +1,167 @@
+"""Backward, one step at a time: the frames behind the step-through player.
+
+``backward_steps(root)`` replays what ``root.backward()`` does, node by node, with the rules
+table, but keeps every gradient in its own dictionaries: the user's ``.grad`` values are
+never touched. Frame 0 seeds d(root)/d(root); each later frame processes one op node: it
+multiplies that node's gradient by each local partial and adds the result to the inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, overload
+
+from ..engine import BackwardError, Value, _to_float, topological_order
+from .graph import _Scale, draw_dot
+from .labels import fmt, local_partials, node_name
+from .render import GradGraph
+
+__all__ = ["BackwardStep", "BackwardSteps", "backward_steps", "play_backward"]
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """One frame: the node processed, what it sent back, and every gradient known after it.
+
+    Attributes:
+        index: 0 for the seed, then 1, 2, ... in the order backward visits op nodes.
+        node: the node being processed (the root at step 0).
+        grads: ``{id(node): gradient}`` for every node reached so far (read-only).
+        sent: ``(input node, amount added to its gradient)`` for each input, in order.
+        text: one sentence describing the step.
+    """
+
+    index: int
+    node: Value
+    grads: MappingProxyType[int, float]
+    sent: tuple[tuple[Value, float], ...]
+    text: str
+
+
+class BackwardSteps(Sequence[BackwardStep]):
+    """The frames of one backward pass; draw them, save an HTML player, or show a widget.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b; c.label = "c"
+    >>> steps = backward_steps(c)
+    >>> len(steps), steps[-1].grads[id(a)], a.grad      # a.grad is left alone
+    (2, 3.0, 0.0)
+    """
+
+    def __init__(self, root: Value, steps: list[BackwardStep]):
+        self.root = root
+        self._steps = steps
+        final = steps[-1].grads.values()
+        scale = _Scale(abs(g) for g in final)
+        self.scale = (scale.lo, scale.hi)  # one colour scale for every frame
+
+    @overload
+    def __getitem__(self, i: int) -> BackwardStep: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[BackwardStep]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        return self._steps[i]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __iter__(self) -> Iterator[BackwardStep]:
+        return iter(self._steps)
+
+    def draw(self, k: int, **options: Any) -> GradGraph:
+        """The picture of frame ``k``: its node highlighted, unknown gradients marked.
+
+        Takes ``draw_dot``'s options (``rankdir``, ``edge_labels``, ``collapse``...).
+        """
+        step = self._steps[k]
+        options.setdefault("edge_labels", "chain")
+        done = {id(s.node) for s in self._steps[1 : k + 1]}
+        return draw_dot(self.root, grads=step.grads, highlight=step.node, scale=self.scale,
+                        sent_back=done, **options)
+
+    def html(self, **options: Any) -> str:
+        """A standalone offline HTML page with every frame and play/step buttons."""
+        from .player import player_html
+
+        return player_html(self, **options)
+
+    def save_html(self, path: str | Path, **options: Any) -> Path:
+        """Write the HTML player to ``path`` (the DOT source of the last frame too)."""
+        from .player import save_player
+
+        return save_player(self, path, **options)
+
+    def player(self, **options: Any) -> Any:
+        """An ipywidgets slider/player in Jupyter; without ipywidgets, this object, whose
+        HTML display is the standalone player."""
+        from .player import widget
+
+        return widget(self, **options)
+
+    def _repr_html_(self) -> str:
+        from .player import iframe
+
+        return iframe(self)
+
+
+def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
+    """Every step of ``root``'s backward pass as a frame, without touching any ``.grad``.
+
+    The frames follow the engine's order (reverse topological), one per op node.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
+    >>> steps = backward_steps(y)
+    >>> [s.text.split(":")[0] for s in steps]
+    ['step 0', 'step 1', 'step 2']
+    >>> steps[-1].grads[id(x)]                      # dy/dx = 2x + 1
+    7.0
+    """
+    seed = _to_float(seed, "backward_steps")
+    order = topological_order(root)
+    grads: dict[int, float] = {id(root): seed}
+    name = node_name(root)
+    steps = [BackwardStep(0, root, MappingProxyType(dict(grads)), (),
+                          f"step 0: seed d{name}/d{name} = {fmt(seed)}")]
+    for node in reversed(order):
+        if not node._prev:
+            continue
+        g = grads.get(id(node), 0.0)
+        rule = node._rule
+        assert rule is not None
+        sent: list[tuple[Value, float]] = []
+        if g == 0.0:
+            what = "its gradient is 0, so nothing flows back"
+        else:
+            local = local_partials(node)
+            if local is None or not math.isfinite(g):
+                raise BackwardError(f"backward_steps: the derivative of {rule.name} "
+                                    f"({', '.join(rule.partial_formulas)}) is undefined at "
+                                    f"{', '.join(fmt(p.data) for p in node._prev)}")
+            for p, d in zip(node._prev, local):
+                grads[id(p)] = grads.get(id(p), 0.0) + g * d
+                sent.append((p, g * d))
+            shown = ", ".join(f"{node_name(p)} += {fmt(g)} × {fmt(d)}"
+                              for p, d in zip(node._prev[:4], local))
+            more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
+            what = f"grad {fmt(g)} flows back: {shown}{more}"
+        text = f"step {len(steps)}: {node_name(node)} = {rule.formula}; {what}"
+        steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
+                                  tuple(sent), text))
+    return BackwardSteps(root, steps)
+
+
+def play_backward(root: Value, **options: Any) -> Any:
+    """Step through ``root``'s backward pass: a widget in Jupyter (with ipywidgets), else
+    an object that displays as the HTML player.
+
+    >>> from autograd_lite import Value
+    >>> y = Value(2.0) * 3
+    >>> hasattr(play_backward(y), "children") or hasattr(play_backward(y), "_repr_html_")
+    True
+    """
+    return backward_steps(root).player(**options)
