@@ -469,7 +469,8 @@ _BUILT_IN = frozenset(RULES)
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., Any],
                 formula: str | None = None, partial_formulas: Sequence[str] | None = None,
                 domain: str = "all real inputs",
-                sample: Sequence[tuple[float, float]] | None = None) -> Callable[..., Value]:
+                sample: Sequence[tuple[float, float]] | None = None,
+                arity: int | None = None) -> Callable[..., Value]:
     """Add an op with a hand-derived derivative to the rules table; return the op.
 
     ``forward(x, ...)`` computes the op on floats. ``derivative(x, ...)`` returns d/dx (or a
@@ -477,6 +478,7 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     Write it with operators and Value methods (not ``math``) so it also works on Values,
     which second derivatives need. The returned function applies the op to Values or
     numbers. Re-registering a custom name replaces it; built-in names are refused.
+    ``arity`` (the number of inputs) is read from ``forward``'s signature unless given.
 
     >>> import math
     >>> softsign = register_op("softsign", lambda x: x / (1 + abs(x)),
@@ -489,7 +491,7 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     """
     if name in _BUILT_IN:
         raise ValueError(f"register_op: {name!r} is a built-in op; choose another name")
-    arity = _arity(forward, name)
+    arity = arity if arity is not None else _arity(forward, name)
     args = ["x", "y"] if arity == 2 else (["x"] if arity == 1 else
                                           [f"x{i + 1}" for i in range(arity)])
     wants_out = "out" in inspect.signature(derivative).parameters
@@ -538,6 +540,7 @@ def custom_op(derivative: Callable[..., Any], name: str | None = None,
               formula: str | None = None, partial_formulas: Sequence[str] | None = None,
               domain: str = "all real inputs",
               sample: Sequence[tuple[float, float]] | None = None,
+              arity: int | None = None,
               ) -> Callable[[Callable[..., float]], Callable[..., Value]]:
     """Decorator form of :func:`register_op`: the decorated function is the forward.
 
@@ -551,7 +554,7 @@ def custom_op(derivative: Callable[..., Any], name: str | None = None,
     """
     def decorate(forward: Callable[..., float]) -> Callable[..., Value]:
         return register_op(name or forward.__name__, forward, derivative, formula,
-                           partial_formulas, domain, sample)
+                           partial_formulas, domain, sample, arity)
     return decorate
 
 
