@@ -1,0 +1,130 @@
+"""state_dict / load_state_dict and JSON checkpoints: round trips, atomic writes, and bad
+files refused with the model left exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from autograd_lite.nn import MLP, BatchNorm, Layer, Sequential
+from autograd_lite.nn import checkpoint as checkpoint_module
+
+
+def snapshot(model: MLP | Sequential) -> list[float]:
+    return [p.data for p in model.parameters()]
+
+
+def test_state_dict_round_trip_copies_every_parameter() -> None:
+    a, b = MLP(3, [4, 2], seed=0), MLP(3, [4, 2], seed=1)
+    assert snapshot(a) != snapshot(b)
+    b.load_state_dict(a.state_dict())
+    assert snapshot(a) == snapshot(b)
+    x = [0.1, 0.2, -0.3]
+    assert [v.data for v in a(x)] == [v.data for v in b(x)]
+
+
+def test_save_then_load_restores_parameters_and_batchnorm_buffers(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    net = Sequential(Layer(2, 3, rng=rng), BatchNorm(3))
+    net.forward_batch([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)])
+    path = tmp_path / "net.json"
+    net.save(path)
+    fresh = Sequential(Layer(2, 3, rng=random.Random(9)), BatchNorm(3))
+    fresh.load(path)
+    assert snapshot(fresh) == snapshot(net)
+    bn_old, bn_new = net.layers[1], fresh.layers[1]
+    assert isinstance(bn_old, BatchNorm) and isinstance(bn_new, BatchNorm)
+    assert bn_new.running_mean == bn_old.running_mean
+    assert bn_new.running_var == bn_old.running_var
+    data = json.loads(path.read_text())
+    assert data["format"] == "autograd_lite/state_dict" and data["version"] == 1
+    assert "layers.1.running_var.2" in data["state"]
+
+
+def test_save_is_atomic_a_failed_write_keeps_the_old_file(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    path = tmp_path / "m.json"
+    model.save(path)
+    original = path.read_text()
+
+    def broken_dump(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(checkpoint_module.json, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        MLP(2, [2, 1], seed=1).save(path)
+    assert path.read_text() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]   # no temp file left
+
+
+@pytest.mark.parametrize("content,match", [
+    ("", "not valid JSON"),
+    ("{\"format\": \"autograd_lite/state_dict\", \"version\": 1, \"sta", "not valid JSON"),
+    ("[1, 2, 3]", "not an autograd_lite checkpoint"),
+    ("{\"format\": \"autograd_lite/state_dict\", \"version\": 99, \"state\": {}}", "version 99"),
+    ("{\"format\": \"autograd_lite/state_dict\", \"version\": 1}", "no 'state'"),
+])
+def test_bad_files_are_refused_and_the_model_is_unchanged(tmp_path: Path, content: str,
+                                                          match: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    model = MLP(2, [2, 1], seed=0)
+    before = snapshot(model)
+    with pytest.raises(ValueError, match=match):
+        model.load(path)
+    assert snapshot(model) == before
+
+
+def test_truncated_checkpoint_is_refused(tmp_path: Path) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    path = tmp_path / "m.json"
+    model.save(path)
+    path.write_text(path.read_text()[: len(path.read_text()) // 2])
+    target = MLP(2, [3, 1], seed=4)
+    before = snapshot(target)
+    with pytest.raises(ValueError, match="truncated"):
+        target.load(path)
+    assert snapshot(target) == before
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "weights.bin"
+    path.write_bytes(bytes([0x80, 0xFF, 0x00, 0x13]))
+    with pytest.raises(ValueError, match="not a text file"):
+        MLP(2, [1], seed=0).load(path)
+
+
+def test_wrong_architecture_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    for other in (MLP(2, [4, 1], seed=0), MLP(2, [3, 1], activation="tanh", seed=0)):
+        before = snapshot(other)
+        with pytest.raises(ValueError, match="different architecture"):
+            other.load(path)
+        assert snapshot(other) == before
+
+
+def test_load_state_dict_checks_names_and_values_before_changing_anything() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    before = snapshot(model)
+    state = model.state_dict()
+    missing = dict(state)
+    del missing["layers.1.neurons.0.b"]
+    with pytest.raises(ValueError, match=re.escape("missing 'layers.1.neurons.0.b'")):
+        model.load_state_dict({k: 0.0 for k in missing})
+    with pytest.raises(ValueError, match="unexpected 'extra'"):
+        model.load_state_dict({**{k: 0.0 for k in state}, "extra": 1.0})
+    bad = {k: 0.0 for k in state}
+    bad["layers.1.neurons.0.b"] = "nan"
+    with pytest.raises(ValueError, match="finite number"):
+        model.load_state_dict(bad)
+    bad["layers.1.neurons.0.b"] = float("inf")
+    with pytest.raises(ValueError, match="finite number"):
+        model.load_state_dict(bad)
+    assert snapshot(model) == before

@@ -1,0 +1,291 @@
+"""Models and layers: micrograd compatibility, initialisation, activations, modes, DropConnect,
+Dropout, BatchNorm (against its formula and central differences) and Sequential."""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Callable
+
+import pytest
+from micrograd.nn import MLP as MicroMLP
+
+from autograd_lite import Value
+from autograd_lite.nn import (
+    MLP,
+    Activation,
+    BatchNorm,
+    Dropout,
+    Layer,
+    Module,
+    Neuron,
+    Sequential,
+)
+
+
+def test_default_mlp_starts_where_micrograd_does_and_consumes_the_same_draws() -> None:
+    random.seed(7)
+    ref = MicroMLP(3, [5, 4, 1])
+    after_ref = random.random()
+    random.seed(7)
+    ours = MLP(3, [5, 4, 1])
+    after_ours = random.random()
+    assert [p.data for p in ours.parameters()] == [p.data for p in ref.parameters()]
+    assert after_ours == after_ref
+    assert repr(ours) == repr(ref)
+    x = [0.3, -1.1, 2.0]
+    out_ref, out = ref(x), ours(x)
+    assert out.data == pytest.approx(out_ref.data, abs=1e-12)
+    out_ref.backward()
+    out.backward()
+    assert [p.grad for p in ours.parameters()] == pytest.approx(
+        [p.grad for p in ref.parameters()], abs=1e-12)
+
+
+def test_neuron_preactivation_is_one_fused_node() -> None:
+    random.seed(0)
+    n = Neuron(4, nonlin=False)
+    out = n([1.0, 2.0, 3.0, 4.0])
+    assert out.op == "affine" and len(out.parents) == 9
+
+
+def test_seed_gives_a_private_reproducible_generator() -> None:
+    random.seed(11)
+    before = random.getstate()
+    a = MLP(2, [3, 1], seed=5)
+    assert random.getstate() == before        # the global generator was not used
+    b = MLP(2, [3, 1], seed=5)
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert [p.data for p in MLP(2, [3, 1], seed=6).parameters()] != \
+        [p.data for p in a.parameters()]
+
+
+def test_xavier_and_he_initialisation_statistics() -> None:
+    nin, nout = 400, 100
+    layer = Layer(nin, nout, init="xavier", rng=random.Random(0))
+    weights = [w.data for n in layer.neurons for w in n.w]
+    limit = math.sqrt(6 / (nin + nout))
+    assert max(map(abs, weights)) <= limit
+    # uniform(-a, a) has standard deviation a / sqrt(3)
+    assert statistics.pstdev(weights) == pytest.approx(limit / math.sqrt(3), rel=0.03)
+    he = Layer(nin, nout, init="he", rng=random.Random(0))
+    weights = [w.data for n in he.neurons for w in n.w]
+    assert statistics.pstdev(weights) == pytest.approx(math.sqrt(2 / nin), rel=0.03)
+    assert statistics.fmean(weights) == pytest.approx(0.0, abs=0.01)
+    assert all(n.b.data == 0.0 for n in he.neurons)
+
+
+@pytest.mark.parametrize("activation,f", [
+    ("relu", lambda v: max(v, 0.0)),
+    ("tanh", math.tanh),
+    ("sigmoid", lambda v: 1 / (1 + math.exp(-v))),
+    ("leaky_relu", lambda v: v if v > 0 else 0.01 * v),
+    ("linear", lambda v: v),
+])
+def test_mlp_activations_match_a_hand_forward_pass(activation: str,
+                                                   f: Callable[[float], float]) -> None:
+    model = MLP(2, [3, 2], activation=activation, output_activation="tanh", seed=3)
+    x = [0.4, -0.9]
+    hidden = [f(n.b.data + sum(w.data * xi for w, xi in zip(n.w, x)))
+              for n in model.layers[0].neurons]
+    expected = [math.tanh(n.b.data + sum(w.data * h for w, h in zip(n.w, hidden)))
+                for n in model.layers[1].neurons]
+    assert [v.data for v in model(x)] == pytest.approx(expected, abs=1e-12)
+
+
+def test_repr_names_each_activation() -> None:
+    model = MLP(2, [2, 1], activation="leaky_relu", output_activation="sigmoid", seed=0)
+    assert repr(model) == ("MLP of [Layer of [LeakyReLUNeuron(2), LeakyReLUNeuron(2)], "
+                           "Layer of [SigmoidNeuron(2)]]")
+
+
+def test_named_parameters_follow_parameters_order() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    named = model.named_parameters()
+    assert [p for _, p in named] == model.parameters()
+    assert [n for n, _ in named][:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                                         "layers.0.neurons.0.b", "layers.0.neurons.1.w.0"]
+    assert named[-1][0] == "layers.1.neurons.0.b"
+    assert len({n for n, _ in named}) == len(named)
+
+
+def test_train_and_eval_reach_every_module() -> None:
+    net = Sequential(Layer(2, 2, rng=random.Random(0)), Dropout(0.5), BatchNorm(2))
+    assert net.eval() is net
+    assert all(not m.training for _, m in net.named_modules())
+    net.train()
+    assert all(m.training for _, m in net.named_modules())
+    assert [name for name, _ in net.named_modules()] == [
+        "", "layers.0.", "layers.0.neurons.0.", "layers.0.neurons.1.", "layers.1.", "layers.2."]
+
+
+def test_dropconnect_drops_weights_as_its_generator_says() -> None:
+    nin, p = 8, 0.5
+    neuron = Neuron(nin, activation="linear", dropconnect=p, rng=random.Random(4))
+    neuron.b.data = 0.25
+    x = [float(i + 1) for i in range(nin)]
+    replay = random.Random(4)
+    for _ in range(nin):
+        replay.uniform(-1, 1)              # the initial weights
+    kept = [i for i in range(nin) if replay.random() >= p]
+    out = neuron(x)
+    expected = 0.25 + sum(neuron.w[i].data * x[i] for i in kept) / (1 - p)
+    assert out.data == pytest.approx(expected, abs=1e-12)
+    out.backward()
+    assert [w.grad for w in neuron.w] == pytest.approx(
+        [x[i] / (1 - p) if i in kept else 0.0 for i in range(nin)])
+    assert 0 < len(kept) < nin
+    neuron.eval()
+    assert neuron(x).data == pytest.approx(
+        0.25 + sum(w.data * xi for w, xi in zip(neuron.w, x)), abs=1e-12)
+
+
+def test_dropout_rate_scaling_gradient_and_eval() -> None:
+    d = Dropout(0.3, seed=1)
+    xs = [Value(1.0) for _ in range(4000)]
+    out = d(xs)
+    dropped = sum(1 for v in out if v.data == 0.0)
+    assert dropped / 4000 == pytest.approx(0.3, abs=0.03)
+    assert all(v.data == pytest.approx(1 / 0.7) for v in out if v.data)
+    total = sum(out[:50], Value(0.0))
+    total.backward()
+    for x, o in zip(xs[:50], out[:50]):
+        assert x.grad == (0.0 if o.data == 0.0 else pytest.approx(1 / 0.7))
+    d.eval()
+    assert d(xs) is xs
+    bare = Dropout(0.5, seed=0)(Value(3.0))
+    assert isinstance(bare, Value)
+
+
+def batchnorm_reference(batch: list[list[float]], gamma: list[float], beta: list[float],
+                        eps: float) -> list[list[float]]:
+    n, out = len(batch), [list(row) for row in batch]
+    for j in range(len(gamma)):
+        col = [row[j] for row in batch]
+        mean = sum(col) / n
+        var = sum((c - mean) ** 2 for c in col) / n
+        for i in range(n):
+            out[i][j] = gamma[j] * (col[i] - mean) / math.sqrt(var + eps) + beta[j]
+    return out
+
+
+def test_batchnorm_forward_running_stats_and_eval() -> None:
+    rng = random.Random(2)
+    batch = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(5)]
+    bn = BatchNorm(3, eps=1e-3, momentum=0.2)
+    gamma, beta = [1.5, -0.5, 2.0], [0.1, 0.2, -0.3]
+    for j in range(3):
+        bn.gamma[j].data, bn.beta[j].data = gamma[j], beta[j]
+    out = bn.forward_batch([[Value(v) for v in row] for row in batch])
+    expected = batchnorm_reference(batch, gamma, beta, 1e-3)
+    assert [v.data for row in out for v in row] == pytest.approx(
+        [v for row in expected for v in row], abs=1e-12)
+    cols = list(zip(*batch))
+    assert bn.running_mean == pytest.approx([0.2 * statistics.fmean(c) for c in cols])
+    assert bn.running_var == pytest.approx([0.8 + 0.2 * statistics.variance(c) for c in cols])
+    bn.eval()
+    x = [0.5, -1.0, 2.0]
+    got = [v.data for v in bn(x)]
+    assert got == pytest.approx([
+        gamma[j] * (x[j] - bn.running_mean[j]) / math.sqrt(bn.running_var[j] + 1e-3) + beta[j]
+        for j in range(3)])
+    assert [v.data for row in bn.forward_batch([x, x]) for v in row] == pytest.approx(got * 2)
+
+
+def test_batchnorm_gradients_match_central_differences() -> None:
+    rng = random.Random(3)
+    batch = [[rng.uniform(-2, 2) for _ in range(2)] for _ in range(4)]
+    weights = [[rng.uniform(-1, 1) for _ in range(2)] for _ in range(4)]
+    gamma, beta = [1.3, 0.7], [0.2, -0.1]
+
+    def objective(b: list[list[float]]) -> float:
+        out = batchnorm_reference(b, gamma, beta, 1e-5)
+        return sum(w * o for wr, orow in zip(weights, out) for w, o in zip(wr, orow))
+
+    bn = BatchNorm(2)
+    for j in range(2):
+        bn.gamma[j].data, bn.beta[j].data = gamma[j], beta[j]
+    xs = [[Value(v) for v in row] for row in batch]
+    out = bn.forward_batch(xs)
+    total = sum((w * o for wr, orow in zip(weights, out) for w, o in zip(wr, orow)), Value(0.0))
+    total.backward()
+    h = 1e-6
+    for i in range(4):
+        for j in range(2):
+            up = [list(r) for r in batch]
+            down = [list(r) for r in batch]
+            up[i][j] += h
+            down[i][j] -= h
+            numeric = (objective(up) - objective(down)) / (2 * h)
+            assert xs[i][j].grad == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+    # d/d beta_j = sum of weights in column j; d/d gamma_j = sum w * xhat
+    assert [b.grad for b in bn.beta] == pytest.approx([sum(w[j] for w in weights)
+                                                       for j in range(2)])
+
+
+def test_batchnorm_refuses_single_samples_in_training_and_wrong_widths() -> None:
+    bn = BatchNorm(2)
+    with pytest.raises(ValueError, match="mini-batch"):
+        bn([1.0, 2.0])
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        bn.forward_batch([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="expected 2 features, got 3"):
+        bn.forward_batch([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+
+
+def test_sequential_with_batchnorm_trains_on_a_batch() -> None:
+    rng = random.Random(0)
+    net = Sequential(Layer(2, 4, activation="linear", rng=rng), BatchNorm(4),
+                     Activation("relu"), Layer(4, 1, nonlin=False, rng=rng))
+    assert len(net.parameters()) == 12 + 8 + 5
+    assert [n for n, _ in net.named_parameters()][12:14] == ["layers.1.gamma.0",
+                                                            "layers.1.gamma.1"]
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(6)]
+    outs = net.forward_batch(X)
+    assert len(outs) == 6 and all(isinstance(o, Value) for o in outs)
+    # Per feature, BatchNorm's outputs over the batch have mean beta (0) and variance
+    # var / (var + eps), the input's variance v shrunk a little by eps.
+    before = net.layers[0].forward_batch(X)
+    hidden = net.layers[1].forward_batch(before)
+    for j in range(4):
+        col = [row[j].data for row in hidden]
+        v = statistics.pvariance([row[j].data for row in before])
+        assert statistics.fmean(col) == pytest.approx(0.0, abs=1e-9)
+        assert statistics.pvariance(col) == pytest.approx(v / (v + 1e-5), rel=1e-9)
+    net.eval()
+    assert isinstance(net(X[0]), Value)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: MLP(2, []), "at least one layer"),
+    (lambda: MLP(2, [3, 1], activation="gelu"), "'gelu'"),
+    (lambda: MLP(2, [3, 1], output_activation="softmax"), "'softmax'"),
+    (lambda: MLP(2, [3, 1], init="zeros"), "'zeros'"),
+    (lambda: Layer(0, 3), "nin and nout"),
+    (lambda: Neuron(2, dropconnect=1.0), "dropconnect"),
+    (lambda: Dropout(1.0), "Dropout"),
+    (lambda: BatchNorm(0), "num_features"),
+    (lambda: Activation("swish"), "'swish'"),
+])
+def test_bad_configuration_is_refused(make: Callable[[], object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_sequential_needs_modules() -> None:
+    with pytest.raises(TypeError, match="Modules"):
+        Sequential(Layer(1, 1), lambda x: x)  # type: ignore[arg-type]
+
+
+def test_custom_module_finds_its_parameters() -> None:
+    class Affine(Module):
+        def __init__(self) -> None:
+            self.scale = Value(2.0)
+            self.inner = Layer(1, 1, rng=random.Random(0))
+            self.extra = [Value(1.0), Value(3.0)]
+
+    m = Affine()
+    assert [n for n, _ in m.named_parameters()] == [
+        "scale", "inner.neurons.0.w.0", "inner.neurons.0.b", "extra.0", "extra.1"]
+    assert m.parameters()[0] is m.scale

@@ -1,0 +1,311 @@
+"""Optimizers against their published update formulas, replayed by hand in plain floats, and
+each one converging on a problem it suits."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.datasets import make_xor
+from autograd_lite.nn import (
+    MLP,
+    SGD,
+    Adam,
+    AdamW,
+    LevenbergMarquardt,
+    Optimizer,
+    RMSprop,
+    Rprop,
+    mse,
+)
+from autograd_lite.nn.optim import solve_linear
+
+# A tiny problem with a hand-derived gradient: f(p) = sum_i c_i (p_i - t_i)^2 / 2 + p_0 p_1,
+# so df/dp_0 = c_0 (p_0 - t_0) + p_1 and df/dp_1 = c_1 (p_1 - t_1) + p_0.
+C, T, START = (3.0, 0.5), (1.0, -2.0), (0.7, -0.4)
+
+
+def tiny_loss(ps: list[Value]) -> Value:
+    return (C[0] * (ps[0] - T[0]) ** 2 / 2 + C[1] * (ps[1] - T[1]) ** 2 / 2 + ps[0] * ps[1])
+
+
+def tiny_grad(p: list[float]) -> list[float]:
+    return [C[0] * (p[0] - T[0]) + p[1], C[1] * (p[1] - T[1]) + p[0]]
+
+
+def run(opt_factory: Callable[[list[Value]], Optimizer], steps: int) -> list[list[float]]:
+    ps = [Value(v) for v in START]
+    opt = opt_factory(ps)
+    trace = []
+    for _ in range(steps):
+        opt.zero_grad()
+        tiny_loss(ps).backward()
+        opt.step()
+        trace.append([p.data for p in ps])
+    return trace
+
+
+def close(a: list[list[float]], b: list[list[float]]) -> bool:
+    return all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12)
+               for ra, rb in zip(a, b) for x, y in zip(ra, rb)) and len(a) == len(b)
+
+
+@pytest.mark.parametrize("momentum,nesterov,wd", [(0.0, False, 0.0), (0.9, False, 0.0),
+                                                  (0.9, True, 0.1), (0.5, False, 0.2)])
+def test_sgd_matches_formula(momentum: float, nesterov: bool, wd: float) -> None:
+    lr, p, v, expected = 0.05, list(START), [0.0, 0.0], []
+    for _ in range(5):
+        g = tiny_grad(p)
+        for i in range(2):
+            gi = g[i] + wd * p[i]
+            v[i] = momentum * v[i] + gi
+            step = gi + momentum * v[i] if nesterov else (v[i] if momentum else gi)
+            p[i] -= lr * step
+        expected.append(list(p))
+    got = run(lambda ps: SGD(ps, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=wd), 5)
+    assert close(got, expected)
+
+
+def test_rmsprop_matches_formula() -> None:
+    lr, alpha, eps = 0.01, 0.9, 1e-8
+    p, s, expected = list(START), [0.0, 0.0], []
+    for _ in range(5):
+        g = tiny_grad(p)
+        for i in range(2):
+            s[i] = alpha * s[i] + (1 - alpha) * g[i] ** 2
+            p[i] -= lr * g[i] / (math.sqrt(s[i]) + eps)
+        expected.append(list(p))
+    assert close(run(lambda ps: RMSprop(ps, lr=lr, alpha=alpha, eps=eps), 5), expected)
+
+
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_adam_and_adamw_match_formula(decoupled: bool) -> None:
+    lr, b1, b2, eps, wd = 0.1, 0.8, 0.95, 1e-8, 0.05
+    p, m, v, expected = list(START), [0.0, 0.0], [0.0, 0.0], []
+    for t in range(1, 6):
+        g = tiny_grad(p)
+        for i in range(2):
+            if decoupled:
+                p[i] -= lr * wd * p[i]
+                gi = g[i]
+            else:
+                gi = g[i] + wd * p[i]
+            m[i] = b1 * m[i] + (1 - b1) * gi
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            p[i] -= lr * (m[i] / (1 - b1 ** t)) / (math.sqrt(v[i] / (1 - b2 ** t)) + eps)
+        expected.append(list(p))
+    cls = AdamW if decoupled else Adam
+    got = run(lambda ps: cls(ps, lr=lr, betas=(b1, b2), eps=eps, weight_decay=wd), 5)
+    assert close(got, expected)
+
+
+def test_rprop_matches_formula() -> None:
+    # Rprop without weight backtracking (Rprop-/iRprop-), the variant PyTorch implements.
+    step0, (down, up), (lo, hi) = 0.1, (0.5, 1.2), (1e-6, 50.0)
+    p, prev, size, expected, flips = list(START), [0.0, 0.0], [step0, step0], [], 0
+    for _ in range(20):
+        g = tiny_grad(p)
+        for i in range(2):
+            if g[i] * prev[i] > 0:
+                size[i] = min(size[i] * up, hi)
+            elif g[i] * prev[i] < 0:
+                size[i] = max(size[i] * down, lo)
+                g[i] = 0.0
+                flips += 1
+            p[i] -= math.copysign(size[i], g[i]) if g[i] else 0.0
+            prev[i] = g[i]
+        expected.append(list(p))
+    got = run(lambda ps: Rprop(ps, lr=step0, etas=(down, up), step_sizes=(lo, hi)), 20)
+    assert close(got, expected)
+    assert flips >= 2  # signs flipped, so shrinking and the skipped update were exercised
+
+
+def test_levenberg_marquardt_step_matches_damped_gauss_newton() -> None:
+    # Residuals r_i = a * exp(b * x_i) - y_i; J by hand: [exp(b x), a x exp(b x)].
+    xs, ys = [0.0, 0.5, 1.0, 1.5], [1.0, 1.9, 3.1, 4.4]
+    a, b = Value(1.5), Value(0.3)
+    lm = LevenbergMarquardt([a, b], lambda: [a * (b * x).exp() - y for x, y in zip(xs, ys)],
+                            damping=0.5)
+    a0, b0 = a.data, b.data
+    r = [a0 * math.exp(b0 * x) - y for x, y in zip(xs, ys)]
+    J = [[math.exp(b0 * x), a0 * x * math.exp(b0 * x)] for x in xs]
+    jtj = [[sum(row[i] * row[j] for row in J) for j in range(2)] for i in range(2)]
+    jtr = [sum(row[i] * ri for row, ri in zip(J, r)) for i in range(2)]
+    m = [[jtj[0][0] + 0.5, jtj[0][1]], [jtj[1][0], jtj[1][1] + 0.5]]
+    det = m[0][0] * m[1][1] - m[0][1] * m[1][0]          # Cramer's rule, 2 x 2
+    d0 = (-jtr[0] * m[1][1] + jtr[1] * m[0][1]) / det
+    d1 = (-jtr[1] * m[0][0] + jtr[0] * m[1][0]) / det
+    error = lm.step()
+    assert math.isclose(a.data, a0 + d0, rel_tol=1e-12)
+    assert math.isclose(b.data, b0 + d1, rel_tol=1e-12)
+    assert math.isclose(error, sum((a.data * math.exp(b.data * x) - y) ** 2
+                                   for x, y in zip(xs, ys)), rel_tol=1e-12)
+    assert lm.damping == pytest.approx(0.05)   # accepted: damping went down
+    assert a.grad == 0.0 and b.grad == 0.0     # the Jacobian pass leaves .grad alone
+
+
+def test_levenberg_marquardt_rejects_a_worse_step_and_raises_damping() -> None:
+    # r = p^2 - 4 from p = 0.1: the undamped Gauss-Newton step jumps to ~20, far worse.
+    p = Value(0.1)
+    lm = LevenbergMarquardt([p], lambda: [p * p - 4.0], damping=1e-6, max_tries=1)
+    before = (0.1 * 0.1 - 4.0) ** 2
+    assert lm.step() == pytest.approx(before)
+    assert p.data == 0.1 and lm.damping == pytest.approx(1e-5)
+    lm.max_tries = 20
+    for _ in range(30):
+        lm.step()
+    assert p.data == pytest.approx(2.0, abs=1e-6)
+
+
+def test_solve_linear_against_known_solution() -> None:
+    rng = random.Random(3)
+    n = 6
+    a = [[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)]
+    x = [rng.uniform(-2, 2) for _ in range(n)]
+    b = [sum(a[i][j] * x[j] for j in range(n)) for i in range(n)]
+    assert solve_linear(a, b) == pytest.approx(x, rel=1e-9, abs=1e-9)
+    with pytest.raises(ZeroDivisionError, match="singular"):
+        solve_linear([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0])
+
+
+def xor_model(seed: int) -> MLP:
+    return MLP(2, [4, 1], activation="tanh", seed=seed)
+
+
+def train_xor(factory: Callable[[list[Value]], Optimizer], steps: int, seed: int = 0) -> float:
+    X, y = make_xor()
+    model = xor_model(seed)
+    opt = factory(model.parameters())
+    for _ in range(steps):
+        loss = mse([model(x) for x in X], y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return max(abs(model(x).data - t) for x, t in zip(X, y))
+
+
+@pytest.mark.parametrize("name,factory,steps", [
+    ("SGD+momentum", lambda ps: SGD(ps, lr=0.1, momentum=0.9), 300),
+    ("Nesterov", lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True), 300),
+    ("RMSprop", lambda ps: RMSprop(ps, lr=0.02), 300),
+    ("Adam", lambda ps: Adam(ps, lr=0.05), 300),
+    ("AdamW", lambda ps: AdamW(ps, lr=0.05, weight_decay=1e-3), 300),
+    ("Rprop", lambda ps: Rprop(ps, lr=0.05), 300),
+])
+def test_every_gradient_optimizer_solves_xor(name: str, factory: Callable[[list[Value]],
+                                             Optimizer], steps: int) -> None:
+    # Solved: every output on the right side of 0 with a margin (targets are -1/+1).
+    assert train_xor(factory, steps) < 0.5, name
+
+
+def test_levenberg_marquardt_solves_xor() -> None:
+    X, y = make_xor()
+    model = xor_model(0)
+    lm = LevenbergMarquardt(model.parameters(),
+                            lambda: [model(x) - t for x, t in zip(X, y)])
+    for _ in range(30):
+        lm.step()
+    assert max(abs(model(x).data - t) for x, t in zip(X, y)) < 0.5
+
+
+def test_levenberg_marquardt_needs_far_fewer_iterations_than_sgd() -> None:
+    # Fit y = a sin(b x) + c to noiseless data; count iterations to reach error 1e-6.
+    xs = [i / 5 for i in range(-10, 11)]
+    ys = [1.5 * math.sin(0.8 * x) + 0.3 for x in xs]
+
+    def fresh() -> tuple[list[Value], Callable[[], list[Value]]]:
+        a, b, c = Value(1.0), Value(1.0), Value(0.0)
+        return [a, b, c], lambda: [a * (b * x).sin() + c - y for x, y in zip(xs, ys)]
+
+    def iterations(step: Callable[[], float], limit: int) -> int:
+        for k in range(1, limit + 1):
+            if step() < 1e-6:
+                return k
+        return limit + 1
+
+    params, residuals = fresh()
+    lm = LevenbergMarquardt(params, residuals)
+    lm_iters = iterations(lm.step, 100)
+
+    params, residuals = fresh()
+    sgd = SGD(params, lr=0.01, momentum=0.9)
+
+    def sgd_step() -> float:
+        err = sum(r * r for r in residuals())
+        sgd.zero_grad()
+        err.backward()  # type: ignore[union-attr]
+        sgd.step()
+        return sum(r.data ** 2 for r in residuals())
+
+    sgd_iters = iterations(sgd_step, 2000)
+    assert lm_iters <= 20
+    assert sgd_iters > 10 * lm_iters
+
+
+@pytest.mark.parametrize("factory", [
+    lambda ps: SGD(ps, lr=0.05, momentum=0.9), lambda ps: RMSprop(ps, lr=0.01),
+    lambda ps: Adam(ps, lr=0.1), lambda ps: AdamW(ps, lr=0.1), lambda ps: Rprop(ps, lr=0.1),
+])
+def test_state_dict_round_trip_continues_identically(
+        factory: Callable[[list[Value]], Optimizer]) -> None:
+    ps = [Value(v) for v in START]
+    opt = factory(ps)
+    for _ in range(3):
+        opt.zero_grad()
+        tiny_loss(ps).backward()
+        opt.step()
+    saved = json.loads(json.dumps(opt.state_dict()))    # JSON-ready
+    qs = [Value(p.data) for p in ps]
+    clone = factory(qs)
+    clone.load_state_dict(saved)
+    for params, o in ((ps, opt), (qs, clone)):
+        for _ in range(3):
+            o.zero_grad()
+            tiny_loss(params).backward()
+            o.step()
+    assert [p.data for p in ps] == [q.data for q in qs]
+
+
+def test_load_state_dict_refuses_mismatches_and_changes_nothing() -> None:
+    ps = [Value(1.0), Value(2.0)]
+    opt = Adam(ps, lr=0.1)
+    with pytest.raises(ValueError, match="Adam"):
+        opt.load_state_dict(SGD(ps).state_dict())
+    other = Adam([Value(1.0)], lr=0.5)
+    other.state["exp_avg"] = [1.0]
+    with pytest.raises(ValueError, match="2 numbers"):
+        opt.load_state_dict(other.state_dict())
+    assert opt.lr == 0.1 and opt.state == {}
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: SGD([Value(1.0)], lr=0.0), "lr"),
+    (lambda: SGD([Value(1.0)], lr=-1), "lr"),
+    (lambda: SGD([], lr=0.1), "no parameters"),
+    (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), "nesterov"),
+    (lambda: Adam([Value(1.0)], betas=(1.0, 0.9)), "betas"),
+    (lambda: RMSprop([Value(1.0)], alpha=1.5), "alpha"),
+    (lambda: Rprop([Value(1.0)], etas=(1.2, 0.5)), "etas"),
+    (lambda: LevenbergMarquardt([Value(1.0)], list, up=0.5), "up"),
+])
+def test_bad_settings_are_refused(make: Callable[[], object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_parameters_must_be_values() -> None:
+    with pytest.raises(TypeError, match="Values"):
+        SGD([1.0], lr=0.1)  # type: ignore[list-item]
+
+
+def test_non_finite_gradient_raises_before_any_update() -> None:
+    ps = [Value(1.0), Value(2.0)]
+    ps[0].grad, ps[1].grad = 1.0, math.inf
+    with pytest.raises(ValueError, match="gradient inf"):
+        SGD(ps, lr=0.1).step()
+    assert [p.data for p in ps] == [1.0, 2.0]
