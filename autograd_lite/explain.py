@@ -162,13 +162,21 @@ class Step:
     def _d(self, top: str, bottom: str) -> str:
         return f"d{top}/d{bottom}"
 
+    def _direct(self, t: Term) -> str:
+        if "d/d" in t.local_formula:
+            return f"∂{t.consumer}/∂{self.name}"
+        if len(self.terms) == 1 or _IDENT.match(t.local_formula):
+            return t.local_formula
+        return f"({t.local_formula})"
+
     def __str__(self) -> str:
         left = self._d(self.root, self.name)
         if not self.terms:
             return f"{left} = {_num(self.grad)}"
-        # A use by the root itself needs no chain: dL/dL = 1, so the term is the local part.
+        # A use by the root itself needs no chain (dL/dL = 1): the term is the local partial,
+        # written as its formula (``f`` in dL/dd = f), or as a partial for n-ary patterns.
         symbolic = " + ".join(
-            self._d(t.consumer, self.name) if t.consumer == self.root else
+            self._direct(t) if t.consumer == self.root else
             f"{self._d(self.root, t.consumer)} * {self._d(t.consumer, self.name)}"
             for t in self.terms)
         numeric = " + ".join(
@@ -183,16 +191,18 @@ class Step:
         return f"{left}{chain}{value} = {_num(self.grad)}    [{where}]"
 
     def latex(self) -> str:
-        """The step as a LaTeX equation (no surrounding ``$``)."""
-        def d(top: str, bottom: str) -> str:
-            return rf"\frac{{\partial {_latex_name(top)}}}{{\partial {_latex_name(bottom)}}}"
+        """The step as a LaTeX equation (no surrounding ``$``): total derivatives with
+        ``d``, local partials (from the rules table) with ``\\partial``."""
+        def d(top: str, bottom: str, sym: str = "d") -> str:
+            return rf"\frac{{{sym} {_latex_name(top)}}}{{{sym} {_latex_name(bottom)}}}"
 
         left = d(self.root, self.name)
         if not self.terms:
             return f"{left} = {_num(self.grad)}"
+        partial = r"\partial"
         symbolic = " + ".join(
-            d(t.consumer, self.name) if t.consumer == self.root else
-            rf"{d(self.root, t.consumer)} \cdot {d(t.consumer, self.name)}"
+            d(t.consumer, self.name, partial) if t.consumer == self.root else
+            rf"{d(self.root, t.consumer)} \cdot {d(t.consumer, self.name, partial)}"
             for t in self.terms)
         numeric = " + ".join(
             (_factor(t.local) if i else _num(t.local)) if t.consumer == self.root else
@@ -262,7 +272,7 @@ def explain(root: Value) -> Transcript:
     >>> L = -c; L.label = "L"
     >>> print(explain(L))
     dL/dL = 1.0
-    dL/dc = -1.0    [L = -c, dL/dc = -1]
+    dL/dc = -1 = -1.0    [L = -c, dL/dc = -1]
     dL/da = dL/dc * dc/da = -1.0 * 3.0 = -3.0    [c = a * b, dc/da = b]
     dL/db = dL/dc * dc/db = -1.0 * 2.0 = -2.0    [c = a * b, dc/db = a]
     """
