@@ -53,7 +53,7 @@ _SCRIPT = """
   function play() {
     if (timer !== null) { stop(); return; }
     if (current >= frames.length - 1) { show(0); }
-    playButton.textContent = '\\u23F8 pause';
+    playButton.textContent = '\\u2016 pause';
     timer = setInterval(function () {
       if (current >= frames.length - 1) { stop(); } else { show(current + 1); }
     }, interval);
@@ -110,11 +110,11 @@ def player_html(steps: BackwardSteps, title: str | None = None, **options: Any) 
 <body data-step="0" data-current="{html.escape(name)}">
 <h2>{html.escape(title)}</h2>
 <div id="controls">
-<button id="first" title="first step">&#x23EE;</button>
+<button id="first" title="first step">|&#x25C0; first</button>
 <button id="prev" title="previous step (left arrow)">&#x25C0; back</button>
 <button id="play" title="play / pause">&#x25B6; play</button>
 <button id="next" title="next step (right arrow)">step &#x25B6;</button>
-<button id="last" title="last step">&#x23ED;</button>
+<button id="last" title="last step">last &#x25B6;|</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
 <span id="counter">step 0 of {last}</span>
 </div>

@@ -56,7 +56,7 @@ class GradGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no ty
     def render(self, filename: Any = None, directory: Any = None, *args: Any,
                **kwargs: Any) -> Any:
         if not dot_available():
-            saved = super().save(filename, directory)
+            saved = super().save(filename, directory=directory)
             raise GraphvizNotFound(f"rendering the graph: graphviz's 'dot' program is not on "
                                    f"PATH (the DOT source is saved in {saved}); {INSTALL_HINT}")
         return super().render(filename, directory, *args, **kwargs)

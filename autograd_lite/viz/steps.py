@@ -9,6 +9,7 @@ multiplies that node's gradient by each local partial and adds the result to the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,10 +150,23 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
                               for p, d in zip(node._prev[:4], local))
             more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
             what = f"grad {fmt(g)} flows back: {shown}{more}"
-        text = f"step {len(steps)}: {node_name(node)} = {rule.formula}; {what}"
+        text = f"step {len(steps)}: {node_name(node)} = {_formula(node)}; {what}"
         steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
                                   tuple(sent), text))
     return BackwardSteps(root, steps)
+
+
+def _formula(node: Value) -> str:
+    """The op's formula with its inputs' names (``a * b``) when it has one or two inputs."""
+    rule = node._rule
+    assert rule is not None
+    if rule.arity not in (1, 2):
+        return rule.formula
+    names = dict(zip(rule.input_names(len(node._prev)), map(node_name, node._prev)))
+    if node._param is not None:
+        names[rule.param_name] = fmt(node._param)
+    pattern = r"\b(" + "|".join(map(re.escape, names)) + r")\b"
+    return re.sub(pattern, lambda m: names[m.group(0)], rule.formula)
 
 
 def play_backward(root: Value, **options: Any) -> Any:

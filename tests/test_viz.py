@@ -1,0 +1,368 @@
+"""draw_dot: real SVGs rendered by graphviz, checked for nodes, edges, labels, numbers, colours.
+
+Oracles: hand derivations, central finite differences, the model's own forward pass, and
+the rules table's formula strings; numbers are looked for as the picture prints them (fmt).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.nn import MLP
+from autograd_lite.rules import RULES
+from autograd_lite.viz import GraphTooLarge, draw_dot, save, save_example_graph, to_svg
+from autograd_lite.viz.graph import EXPLODING, HIGHLIGHT, VANISHING, ZERO_FILL
+from autograd_lite.viz.labels import fmt
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(graph: object) -> ET.Element:
+    return ET.fromstring(to_svg(graph))
+
+
+def groups(svg: ET.Element, kind: str) -> list[ET.Element]:
+    return [g for g in svg.iter(f"{SVG}g") if g.get("class") == kind]
+
+
+def text_of(g: ET.Element) -> str:
+    return " ".join(t.text or "" for t in g.iter(f"{SVG}text"))
+
+
+def value_boxes(svg: ET.Element) -> dict[str, str]:
+    """{node label: all text in its box}, for boxes whose first text is a label."""
+    boxes = {}
+    for g in groups(svg, "node"):
+        texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+        if len(texts) >= 2 and texts[1].startswith("data"):
+            boxes[texts[0]] = " ".join(texts)
+    return boxes
+
+
+def fills(g: ET.Element) -> set[str]:
+    return {e.get("fill", "").lower() for e in g.iter() if e.get("fill")}
+
+
+def strokes(g: ET.Element) -> set[str]:
+    return {e.get("stroke", "").lower() for e in g.iter() if e.get("stroke")}
+
+
+def central_difference(f, x: Value, h: float = 1e-6) -> float:  # type: ignore[no-untyped-def]
+    old = x.data
+    x.data = old + h
+    up = f()
+    x.data = old - h
+    down = f()
+    x.data = old
+    return (up - down) / (2 * h)
+
+
+def lecture_graph() -> tuple[Value, dict[str, Value]]:
+    """L = (a*b + c) * f, micrograd's lecture example."""
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                 (-2.0, "f")))
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L}
+
+
+# --- structure and numbers -------------------------------------------------------------
+
+
+def test_lecture_graph_counts_labels_and_hand_derived_gradients() -> None:
+    L, v = lecture_graph()
+    L.backward()
+    svg = parse(draw_dot(L))
+    # 7 values + 3 ops + the legend; edges: 3 op->value and 6 input->op.
+    assert len(groups(svg, "node")) == 7 + 3 + 1
+    assert len(groups(svg, "edge")) == 3 + 6
+    boxes = value_boxes(svg)
+    assert set(boxes) == set(v)
+    # By hand: dL/da = b*f = 6, dL/db = a*f = -4, dL/dc = f = -2, dL/df = a*b + c = 4,
+    # dL/de = dL/dd = f = -2.
+    hand = {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0, "e": -2.0, "d": -2.0, "L": 1.0}
+    for name, grad in hand.items():
+        assert f"grad {fmt(grad)}" in boxes[name], (name, boxes[name])
+        assert f"data {fmt(v[name].data)}" in boxes[name]
+
+
+def test_old_signatures_keep_working() -> None:
+    L, _ = lecture_graph()
+    assert len(groups(parse(draw_dot(L)), "node")) == 10          # no legend before backward
+    top_down = parse(draw_dot(L, rankdir="TB"))
+    assert len(groups(top_down, "edge")) == 9
+    assert 'rankdir="TB"' in draw_dot(L, "TB").source or "rankdir=TB" in draw_dot(L, "TB").source
+
+
+def test_before_backward_grads_are_not_yet_computed_not_zero() -> None:
+    L, _ = lecture_graph()
+    svg = parse(draw_dot(L))
+    boxes = value_boxes(svg)
+    assert all("not yet computed" in text and "grad 0" not in text for text in boxes.values())
+    assert "call L.backward()" in text_of(svg)
+    L.backward()
+    assert all("not yet computed" not in t for t in value_boxes(parse(draw_dot(L))).values())
+    L.zero_grad()  # back to "no backward has reached this root"
+    assert all("not yet computed" in t for t in value_boxes(parse(draw_dot(L))).values())
+
+
+def test_grads_compute_shows_gradients_without_touching_grad() -> None:
+    L, v = lecture_graph()
+    boxes = value_boxes(parse(draw_dot(L, grads="compute")))
+    f = lambda: ((v["a"].data * v["b"].data + v["c"].data) * v["f"].data)  # noqa: E731
+    for name in "abcf":
+        numeric = central_difference(f, v[name])
+        assert f"grad {fmt(numeric)}" in boxes[name]
+    assert all(node.grad == 0.0 for node in v.values())
+
+
+def test_show_data_only() -> None:
+    L, _ = lecture_graph()
+    L.backward()
+    boxes = value_boxes(parse(draw_dot(L, show=("data",))))
+    assert all("grad" not in t for t in boxes.values())
+
+
+@pytest.mark.parametrize("bad", [{"rankdir": "XY"}, {"show": ("data", "hessian")},
+                                 {"edge_labels": "loud"}, {"color_by": "data"},
+                                 {"collapse": "all"}, {"max_nodes": 0}, {"grads": "maybe"}])
+def test_bad_options_are_named(bad: dict[str, object]) -> None:
+    L, _ = lecture_graph()
+    with pytest.raises(ValueError) as err:
+        draw_dot(L, **bad)  # type: ignore[arg-type]
+    assert "draw_dot" in str(err.value) and repr(next(iter(bad.values()))) in str(err.value)
+
+
+# --- chain rule on the edges ---------------------------------------------------------------
+
+
+def edge_texts(svg: ET.Element) -> list[str]:
+    return [text_of(g) for g in groups(svg, "edge")]
+
+
+def test_local_edge_labels_use_the_rules_table_formula_and_value() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    labels = edge_texts(parse(draw_dot(c, edge_labels="local")))
+    mul = RULES["mul"].partial_formulas
+    # d(a*b)/da = b = -3 and d(a*b)/db = a = 2
+    assert any(f"∂/∂x = {mul[0]} = -3" in t for t in labels)
+    assert any(f"∂/∂y = {mul[1]} = 2" in t for t in labels)
+    assert not any("back:" in t for t in labels)
+
+
+def test_chain_edge_labels_show_upstream_times_local() -> None:
+    x = Value(0.5, label="x")
+    t = x.tanh()
+    t.label = "t"
+    y = t * 3.0
+    y.label = "y"
+    y.backward()
+    labels = edge_texts(parse(draw_dot(y, edge_labels="chain")))
+    upstream = 3.0                                  # dy/dt
+    local = 1 - math.tanh(0.5) ** 2                 # tanh'(x), by hand
+    assert any(f"back: {fmt(upstream)} × {fmt(local)} = {fmt(upstream * local)}" in t
+               for t in labels), labels
+    assert any(RULES["tanh"].partial_formulas[0] in t for t in labels)
+
+
+def test_fan_in_shows_that_gradients_add() -> None:
+    x = Value(3.0, label="x")
+    y = x * x + x
+    y.label = "y"
+    y.backward()
+    box = value_boxes(parse(draw_dot(y)))["x"]
+    numeric = central_difference(lambda: x.data * x.data + x.data, x)
+    assert f"grad {fmt(numeric)}" in box                       # 2x + 1 = 7
+    assert "= 3 + 3 + 1" in box                                # x*x sends x twice, + sends 1
+
+
+def test_n_ary_edge_labels_fill_in_the_index() -> None:
+    from autograd_lite.functional import dot
+
+    ws = [Value(2.0, label="w1"), Value(-1.0, label="w2")]
+    xs = [Value(5.0, label="x1"), Value(7.0, label="x2")]
+    y = dot(ws, xs, bias=Value(0.5, label="b"))
+    y.label = "y"
+    labels = " | ".join(edge_texts(parse(draw_dot(y, edge_labels="local"))))
+    for text in ("∂/∂b = 1", "∂/∂w2 = x2 = 7", "∂/∂x1 = w1 = 2", "∂/∂x2 = w2 = -1"):
+        assert text in labels
+
+
+# --- colours and marks ---------------------------------------------------------------------
+
+
+def luminance(colour: str) -> float:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_colours_follow_log_gradient_magnitude_with_a_legend() -> None:
+    x = Value(1.0, label="small")
+    big = Value(1.0, label="big")
+    y = x * 0.01 + big * 100.0
+    y.label = "y"
+    y.backward()
+    svg = parse(draw_dot(y))
+    node_fill = {}
+    for g in groups(svg, "node"):
+        texts = [t.text for t in g.iter(f"{SVG}text")]
+        if texts and texts[0] in ("small", "big", "y"):
+            node_fill[texts[0]] = (fills(g) - {"none", "black"}).pop()
+    # |grad| 0.01 < 1 < 100: darker fill for bigger gradients
+    assert luminance(node_fill["small"]) > luminance(node_fill["y"]) > luminance(node_fill["big"])
+    legend = next(g for g in groups(svg, "node") if "log scale" in text_of(g))
+    for tick in ("0.01", "1", "100"):
+        assert tick in text_of(legend).split()
+    assert node_fill["small"] in fills(legend) and node_fill["big"] in fills(legend)
+
+
+def test_vanishing_exploding_and_zero_gradients_are_marked() -> None:
+    tiny, huge, dead = Value(2.0, label="tiny"), Value(2.0, label="huge"), Value(-1.0,
+                                                                                label="dead")
+    y = tiny * 1e-9 + huge * 1e5 + dead.relu()
+    y.label = "y"
+    y.backward()
+    svg = parse(draw_dot(y))
+    by_label = {text_of(g).split()[0]: g for g in groups(svg, "node") if text_of(g)}
+    assert "▼ vanishing" in text_of(by_label["tiny"]) and VANISHING in strokes(by_label["tiny"])
+    assert "▲ exploding" in text_of(by_label["huge"]) and EXPLODING in strokes(by_label["huge"])
+    assert ZERO_FILL in fills(by_label["dead"]) and "vanishing" not in text_of(by_label["dead"])
+    legend = text_of(next(g for g in groups(svg, "node") if "log scale" in text_of(g)))
+    assert "vanishing" in legend and "exploding" in legend and "nothing flows back" in legend
+
+
+def test_kinks_and_undefined_derivatives_are_marked() -> None:
+    at_zero = Value(0.0, label="z").relu() + Value(0.0, label="s").sqrt()
+    ops = [text_of(g) for g in groups(parse(draw_dot(at_zero)), "node")]
+    assert any("ReLU" in t and "kink x=0" in t for t in ops)       # RULES["relu"].kinks
+    assert any("sqrt" in t and "undefined" in t for t in ops)      # sqrt'(0) is infinite
+    away = Value(1.0).relu()
+    assert not any("kink" in text_of(g) for g in groups(parse(draw_dot(away)), "node"))
+
+
+# --- large graphs ----------------------------------------------------------------------------
+
+
+def mlp_loss(sizes: list[int], seed: int = 1) -> tuple[MLP, Value]:
+    random.seed(seed)
+    model = MLP(2, sizes)
+    x = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
+    out = model(x)
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    return model, loss
+
+
+def test_mlp_2_16_16_1_renders_readably_collapsed_into_neurons() -> None:
+    model, loss = mlp_loss([16, 16, 1])
+    loss.backward()
+    graph = draw_dot(loss, model=model)                     # auto: too big, so collapsed
+    svg = parse(graph)
+    nodes = groups(svg, "node")
+    neuron_boxes = [g for g in nodes if text_of(g).startswith("neuron ")]
+    assert len(neuron_boxes) == 16 + 16 + 1
+    assert len(nodes) <= 60
+    assert len(groups(svg, "cluster")) == 1 + 3            # legend + one cluster per layer
+    # Fully connected layers meet at a junction: far fewer than 16*16 edges.
+    assert len(groups(svg, "edge")) < 120
+    # Each box shows its neuron's output: compare with a separate forward pass.
+    numbers = sorted(int(text_of(g).split()[1]) for g in neuron_boxes)
+    assert numbers == sorted([*range(1, 17), *range(1, 17), 1])   # the model's numbering
+    h1 = model.layers[0]([0.5, -1.0])
+    h2 = model.layers[1](h1)
+    out = model.layers[2](h2)
+    last = next(text_of(g) for g in neuron_boxes if "linear" in text_of(g))
+    assert f"data {fmt(out.data)}" in last
+    height = float(svg.get("height", "0pt").rstrip("pt"))
+    assert height < 1500                                    # fits on a screen or two
+
+
+def test_collapsed_boxes_show_the_engines_gradients() -> None:
+    model, loss = mlp_loss([3, 1])
+    loss.backward()
+    svg = parse(draw_dot(loss, model=model, collapse="neurons"))
+    for j, neuron in enumerate(model.layers[0].neurons):
+        out_value = neuron([0.5, -1.0]).data
+        box = next(text_of(g) for g in groups(svg, "node")
+                   if text_of(g).startswith(f"neuron {j + 1} · ReLU"))
+        assert f"data {fmt(out_value)}" in box
+
+
+def test_layers_collapse_to_one_box_each() -> None:
+    _, loss = mlp_loss([16, 16, 1])
+    loss.backward()
+    svg = parse(draw_dot(loss, collapse="layers"))
+    layer_boxes = [text_of(g) for g in groups(svg, "node") if text_of(g).startswith("layer ")]
+    assert sorted(t.split(" ·")[0] for t in layer_boxes) == ["layer 1", "layer 2"]
+    assert any(t.startswith("neuron 1 · linear") for t in map(text_of, groups(svg, "node")))
+
+
+def test_uncollapsed_small_mlp_groups_neurons_in_clusters() -> None:
+    _, loss = mlp_loss([3, 1])
+    svg = parse(draw_dot(loss, collapse="none"))
+    titles = [text_of(g) for g in groups(svg, "cluster")]
+    assert sum(t.startswith("layer 1 · neuron") for t in titles) == 3
+    assert sum(t.startswith("layer 2 · neuron") for t in titles) == 1
+    assert sum("ReLU neurons" in t for t in titles) == 1
+
+
+def test_max_nodes_guard_gives_a_clear_message_and_a_hint() -> None:
+    _, loss = mlp_loss([16, 16, 1])
+    with pytest.raises(GraphTooLarge) as err:
+        draw_dot(loss, collapse="none")
+    message = str(err.value)
+    assert "max_nodes=200" in message and "collapse='neurons'" in message
+    chain = Value(1.0)
+    for _ in range(150):
+        chain = chain * 1.01
+    with pytest.raises(GraphTooLarge, match="raise max_nodes"):
+        draw_dot(chain)
+    # x, then per step a constant leaf, a product and its op node
+    assert len(groups(parse(draw_dot(chain, max_nodes=500)), "node")) == 1 + 3 * 150
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix,magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"),
+                                          (".pdf", b"%PDF")])
+def test_save_writes_each_format_and_the_dot_source(tmp_path: Path, suffix: str,
+                                                    magic: bytes) -> None:
+    L, _ = lecture_graph()
+    path = save(draw_dot(L), tmp_path / f"g{suffix}")
+    assert path.read_bytes().startswith(magic)
+    assert "digraph" in (tmp_path / "g.dot").read_text()
+    with pytest.raises(ValueError, match="unknown picture format"):
+        save(draw_dot(L), tmp_path / "g.gif")
+
+
+def test_example_graph_and_readme_asset(tmp_path: Path) -> None:
+    svg_path, png_path = save_example_graph(tmp_path)
+    svg = ET.fromstring(svg_path.read_text())
+    boxes = value_boxes(svg)
+    # o = tanh(n), n = 0.8814: do/dn = 1 - tanh(n)**2 = 0.5; do/dw1 = x1 * 0.5 = 1
+    assert "grad 0.5" in boxes["n"] and "grad 1" in boxes["w1"]
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+    asset = Path(__file__).parent.parent / "docs" / "assets" / "graph.png"
+    assert asset.read_bytes().startswith(b"\x89PNG") and asset.stat().st_size < 150_000
+
+
+def test_highlight_marks_one_node() -> None:
+    L, v = lecture_graph()
+    L.backward()
+    svg = parse(draw_dot(L, highlight=v["d"]))
+    current = [g for g in groups(svg, "node") if g.get("id") == "current"]
+    assert len(current) == 1 and text_of(current[0]).startswith("d ")
+    assert HIGHLIGHT in strokes(current[0])
