@@ -1,0 +1,207 @@
+"""Step-through backward: the frames (against the engine's rules and finite differences),
+the offline HTML player in a real headless browser (Debian's chromium), and the widget."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.engine import topological_order
+from autograd_lite.viz import backward_steps, play_backward, to_svg
+from autograd_lite.viz.labels import fmt
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def lecture() -> tuple[Value, dict[str, Value]]:
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                 (-2.0, "f")))
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d}
+
+
+def shared() -> tuple[Value, Value]:
+    """y = x*x + sin(x) * x: x is read four times, so its gradient is a sum of four parts."""
+    x = Value(0.7, label="x")
+    y = x * x + x.sin() * x
+    y.label = "y"
+    return y, x
+
+
+# --- frames ---------------------------------------------------------------------------------
+
+
+def test_one_frame_per_op_in_backward_order_without_touching_grad() -> None:
+    L, v = lecture()
+    v["a"].grad = 5.0                    # a user's own value must survive
+    steps = backward_steps(L)
+    ops = [n for n in reversed(topological_order(L)) if n.parents]
+    assert len(steps) == 1 + len(ops)
+    assert [s.node for s in steps] == [L, *ops]
+    assert [s.index for s in steps] == list(range(len(steps)))
+    assert v["a"].grad == 5.0 and all(n.grad == 0.0 for k, n in v.items() if k != "a")
+    assert L.grad == 0.0
+
+
+def test_frames_accumulate_to_the_true_gradients() -> None:
+    y, x = shared()
+    steps = backward_steps(y)
+    h = 1e-6
+    f = lambda t: t * t + math.sin(t) * t  # noqa: E731
+    numeric = (f(0.7 + h) - f(0.7 - h)) / (2 * h)
+    assert math.isclose(steps[-1].grads[id(x)], numeric, rel_tol=1e-7)
+    # Known gradients only grow, and each step adds exactly what it says it sent.
+    for before, after in itertools.pairwise(steps):
+        assert set(before.grads) <= set(after.grads)
+        for node, amount in after.sent:
+            grew = after.grads[id(node)] - before.grads.get(id(node), 0.0)
+            assert math.isclose(grew, sum(a for n, a in after.sent if n is node), abs_tol=1e-12)
+            assert amount == amount  # a finite float, not NaN
+
+
+def test_lecture_steps_by_hand() -> None:
+    L, v = lecture()
+    steps = backward_steps(L)
+    # Step 1 processes L = d * f: sends f = -2 to d and d = 4 to f.
+    assert steps[1].text.startswith("step 1: L = d * f")
+    assert dict((n.label, a) for n, a in steps[1].sent) == {"d": -2.0, "f": 4.0}
+    final = steps[-1].grads
+    assert [final[id(v[k])] for k in "abcf"] == [6.0, -4.0, -2.0, 4.0]
+
+
+def test_zero_gradient_step_sends_nothing() -> None:
+    x = Value(-1.0, label="x")
+    y = x.relu() * 0.0                   # the relu's gradient is 0 * ... = 0
+    steps = backward_steps(y)
+    relu_step = next(s for s in steps if s.node.op == "relu")
+    assert relu_step.sent == () and "nothing flows back" in relu_step.text
+
+
+def test_frame_pictures_highlight_the_processed_node() -> None:
+    L, _ = lecture()
+    steps = backward_steps(L)
+    for k, step in enumerate(steps):
+        svg = ET.fromstring(to_svg(steps.draw(k)))
+        current = [g for g in svg.iter(f"{SVG}g") if g.get("id") == "current"]
+        assert len(current) == 1
+        assert next(current[0].iter(f"{SVG}text")).text == step.node.label
+        texts = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+        # leaves are known only once their op has been processed
+        assert ("not yet computed" in texts) == (k < len(steps) - 1)
+
+
+# --- the HTML player --------------------------------------------------------------------------
+
+
+def player(tmp_path: Path) -> tuple[Path, object]:
+    L, _ = lecture()
+    steps = backward_steps(L)
+    return steps.save_html(tmp_path / "player.html"), steps
+
+
+def test_html_is_standalone_and_holds_every_frame(tmp_path: Path) -> None:
+    path, steps = player(tmp_path)
+    page = path.read_text()
+    assert page.count('<div class="frame"') == len(steps) == 4  # type: ignore[arg-type]
+    assert page.count("<svg") == 4
+    assert not re.search(r"""(src|href)=["']https?:""", page)  # works offline
+    for button in ("first", "prev", "play", "next", "last"):
+        assert f'id="{button}"' in page
+    assert len(set(re.findall(r'\bid="([^"]+)"', page))) == len(re.findall(r'\bid="', page))
+
+
+def find_browser() -> str | None:
+    for name in (os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    found = find_browser()
+    if found is None:
+        reason = ("no chromium for the HTML player test: run tools/ensure-browser.sh "
+                  "(sudo apt-get install chromium)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def dump_dom(browser: str, path: Path, fragment: str, profile: Path) -> str:
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=5000",
+         "--dump-dom", f"{path.as_uri()}#{fragment}"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def shown(dom: str) -> tuple[int, str, str]:
+    """(data-step, data-current, label of the highlighted node in the visible frame)."""
+    body = re.search(r'<body[^>]*data-step="(\d+)"[^>]*data-current="([^"]*)"', dom)
+    assert body, dom[:500]
+    visible = [f for f in dom.split('<div class="frame"')[1:] if " hidden" not in f[:300]]
+    assert len(visible) == 1
+    current = re.search(r'id="s\d+-current".*?<text[^>]*>([^<]*)</text>', visible[0], re.S)
+    assert current
+    return int(body.group(1)), body.group(2), current.group(1)
+
+
+def test_player_in_a_headless_browser_steps_and_plays(browser: str, tmp_path: Path) -> None:
+    path, steps = player(tmp_path)
+    expected = [s.node.label for s in steps]  # type: ignore[attr-defined]
+    first = shown(dump_dom(browser, path, "clicks=0", tmp_path / "p0"))
+    assert first == (0, "L", "L")
+    stepped = shown(dump_dom(browser, path, "clicks=2", tmp_path / "p1"))
+    assert stepped == (2, expected[2], expected[2]) and stepped[2] != first[2]
+    played = shown(dump_dom(browser, path, "play&interval=50", tmp_path / "p2"))
+    assert played == (3, expected[3], expected[3])
+
+
+# --- in Jupyter -------------------------------------------------------------------------------
+
+
+def test_without_ipywidgets_the_player_is_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails, as if not installed
+    y, _ = shared()
+    fallback = play_backward(y)
+    page = fallback._repr_html_()
+    assert page.startswith("<iframe srcdoc=") and page.count("&lt;svg") == len(fallback)
+
+
+def test_ipywidgets_player_follows_the_slider() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("ipywidgets", reason="ipywidgets (optional) is not installed")
+    import ipywidgets
+
+    L, _ = lecture()
+    box = play_backward(L)
+    assert isinstance(box, ipywidgets.VBox)
+    controls, caption, view = box.children
+    play, slider = controls.children
+    assert (play.max, slider.max) == (3, 3)
+    slider.value = 2
+    steps = backward_steps(L)
+    assert caption.value == steps[2].text
+    picture = html.unescape(view.value)  # graphviz writes "-" as &#45;
+    assert 'id="s2-current"' in picture and f"grad {fmt(-2.0)}" in picture
