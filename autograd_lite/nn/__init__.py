@@ -11,7 +11,7 @@ from .layers import Activation, BatchNorm, Dropout, Sequential
 from .losses import binary_cross_entropy, cross_entropy, hinge, l1_penalty, l2_penalty, mae, mse
 from .modules import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, LevenbergMarquardt, Optimizer, RMSprop, Rprop
-from .plot import plot_decision_boundary, plot_grad_norms, plot_history
+from .plot import decision_grid, plot_decision_boundary, plot_grad_norms, plot_history
 from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, Schedule, StepLR
 from .train import History, argmax_accuracy, evaluate, fit, logit_accuracy, sign_accuracy
 
@@ -40,6 +40,7 @@ __all__ = [
     "argmax_accuracy",
     "binary_cross_entropy",
     "cross_entropy",
+    "decision_grid",
     "evaluate",
     "fit",
     "hinge",

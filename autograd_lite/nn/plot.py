@@ -14,7 +14,7 @@ from ..engine import Value, no_grad
 from .modules import Module
 from .train import History
 
-__all__ = ["plot_decision_boundary", "plot_grad_norms", "plot_history"]
+__all__ = ["decision_grid", "plot_decision_boundary", "plot_grad_norms", "plot_history"]
 
 
 def _figure(ncols: int = 1, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Any, list[Any]]:
@@ -86,24 +86,25 @@ def _score(out: Any) -> list[float]:
     return [v.data if isinstance(v, Value) else float(v) for v in out]
 
 
-def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence[Any],
-                           path: str | Path | None = None, resolution: int = 60,
-                           margin: float = 0.25) -> Any:
-    """Colour the plane by the class ``model`` predicts (sign of one score, or the largest
-    of several) and scatter the data ``(X, y)`` on top. Predictions are made in evaluation
-    mode without building a graph; ``resolution`` points per side.
+def decision_grid(model: Any, X: Sequence[Sequence[float]], resolution: int = 60,
+                  margin: float = 0.25) -> tuple[list[float], list[float], list[list[float]]]:
+    """The class ``model`` predicts on a ``resolution`` x ``resolution`` grid covering the
+    2-D points ``X`` (plus ``margin``): ``(xs, ys, classes)`` with ``classes[row][col]`` for
+    the point ``(xs[col], ys[row])``. One score: its sign (-1 or +1); several: the index of
+    the largest. Computed in evaluation mode without building a graph.
 
     >>> from autograd_lite.nn import MLP
-    >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [-1, 1],
-    ...                              resolution=10)
-    >>> fig.axes[0].get_title()
-    'decision boundary'
+    >>> xs, ys, classes = decision_grid(MLP(2, [1], seed=0), [[0.0, 0.0], [1.0, 1.0]], 3)
+    >>> xs, len(classes), sorted({c for row in classes for c in row}) <= [-1.0, 1.0]
+    ([-0.25, 0.5, 1.25], 3, True)
     """
     if not X or any(len(x) != 2 for x in X):
         raise ValueError("plot_decision_boundary: needs 2-D points [x1, x2]")
-    xs, ys = [x[0] for x in X], [x[1] for x in X]
-    x0, x1 = min(xs) - margin, max(xs) + margin
-    y0, y1 = min(ys) - margin, max(ys) + margin
+    if resolution < 2:
+        raise ValueError(f"plot_decision_boundary: resolution must be >= 2, got {resolution}")
+    px, py = [x[0] for x in X], [x[1] for x in X]
+    x0, x1 = min(px) - margin, max(px) + margin
+    y0, y1 = min(py) - margin, max(py) + margin
     gx = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
     gy = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
     was_training = isinstance(model, Module) and model.training
@@ -115,11 +116,28 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
     finally:
         if was_training:
             model.train()
+    return gx, gy, grid
+
+
+def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence[Any],
+                           path: str | Path | None = None, resolution: int = 60,
+                           margin: float = 0.25) -> Any:
+    """Colour the plane by the class ``model`` predicts (see :func:`decision_grid`) and
+    scatter the data ``(X, y)`` on top.
+
+    >>> from autograd_lite.nn import MLP
+    >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [-1, 1],
+    ...                              resolution=10)
+    >>> fig.axes[0].get_title()
+    'decision boundary'
+    """
+    gx, gy, grid = decision_grid(model, X, resolution, margin)
     fig, axes = _figure(size=(5.0, 4.5))
     ax = axes[0]
     ax.contourf(gx, gy, grid, alpha=0.35, cmap="coolwarm")
-    ax.scatter(xs, ys, c=[float(v) for v in y], cmap="coolwarm", edgecolors="k", s=25)
-    ax.set(title="decision boundary", xlim=(x0, x1), ylim=(y0, y1))
+    ax.scatter([x[0] for x in X], [x[1] for x in X], c=[float(v) for v in y], cmap="coolwarm",
+               edgecolors="k", s=25)
+    ax.set(title="decision boundary", xlim=(gx[0], gx[-1]), ylim=(gy[0], gy[-1]))
     return _finish(fig, path)
 
 

@@ -217,6 +217,11 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
     try:
         for epoch in range(epochs):
             total, hits, counted, stop = 0.0, 0.0, True, False
+            # Without validation data the monitored loss is the training loss measured
+            # during this epoch, i.e. (for full batch, exactly) of the parameters as they
+            # are now: remember them in case this epoch turns out best.
+            start_state = (model.state_dict() if patience is not None and restore_best
+                           and validation is None and isinstance(model, Module) else None)
             for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, rng=rng):
                 preds = _forward(model, Xb)
                 data_loss = loss(preds, yb)
@@ -281,7 +286,8 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
                 if monitored < best - min_delta:
                     best, waited = monitored, 0
                     if restore_best and isinstance(model, Module):
-                        best_state = model.state_dict()
+                        best_state = start_state if start_state is not None \
+                            else model.state_dict()
                 else:
                     waited += 1
                     if waited >= patience:

@@ -1,0 +1,87 @@
+"""Learning-rate schedules against their closed forms, applied to a real optimizer."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.nn import SGD, CosineLR, ExponentialLR, ReduceLROnPlateau, StepLR
+
+
+def sgd(lr: float = 0.5) -> SGD:
+    return SGD([Value(0.0)], lr=lr)
+
+
+def test_step_lr_sets_the_optimizer_rate() -> None:
+    opt = sgd()
+    sched = StepLR(opt, step_size=3, gamma=0.5)
+    seen = [sched.step() for _ in range(7)]
+    assert seen == pytest.approx([0.5 * 0.5 ** (k // 3) for k in range(1, 8)])
+    assert opt.lr == seen[-1]
+
+
+def test_exponential_lr() -> None:
+    opt = sgd(0.2)
+    sched = ExponentialLR(opt, gamma=0.9)
+    assert [sched.step() for _ in range(4)] == pytest.approx([0.2 * 0.9 ** k
+                                                              for k in range(1, 5)])
+
+
+def test_cosine_lr_closed_form_and_hold_at_the_end() -> None:
+    opt = sgd(1.0)
+    sched = CosineLR(opt, total=10, min_lr=0.1)
+    seen = [sched.step() for _ in range(12)]
+    expected = [0.1 + 0.9 * (1 + math.cos(math.pi * min(k, 10) / 10)) / 2 for k in range(1, 13)]
+    assert seen == pytest.approx(expected)
+    assert seen[4] == pytest.approx(0.55)       # half way: the mean of start and end
+    assert seen[-1] == seen[-2] == pytest.approx(0.1)
+
+
+def test_reduce_on_plateau_waits_patience_then_cuts() -> None:
+    opt = sgd(1.0)
+    sched = ReduceLROnPlateau(opt, factor=0.5, patience=2, min_lr=0.2)
+    losses = [5.0, 4.0, 4.0, 4.0, 4.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0]
+    lrs = [sched.step(v) for v in losses]
+    # improvements at steps 1, 2, 6; bad runs of 3 steps cut the rate; never below 0.2
+    assert lrs == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2, 0.2]
+
+
+def test_reduce_on_plateau_threshold_is_relative() -> None:
+    sched = ReduceLROnPlateau(sgd(1.0), factor=0.1, patience=0, threshold=0.01)
+    sched.step(100.0)
+    assert sched.step(99.5) == 0.1        # 0.5 % better is not enough
+    assert sched.step(90.0) == 0.1 and sched.best == 90.0
+
+
+def test_state_dict_round_trip() -> None:
+    a = ReduceLROnPlateau(sgd(1.0), factor=0.5, patience=1)
+    for v in [3.0, 3.0, 3.0]:
+        a.step(v)
+    b = ReduceLROnPlateau(sgd(1.0), factor=0.5, patience=1)
+    b.load_state_dict(a.state_dict())
+    assert (b.best, b.bad_steps, b.optimizer.lr) == (a.best, a.bad_steps, a.optimizer.lr)
+    c = CosineLR(sgd(1.0), total=5)
+    c.step()
+    d = CosineLR(sgd(1.0), total=5)
+    d.load_state_dict(c.state_dict())
+    assert d.step() == c.step()
+    with pytest.raises(ValueError, match="StepLR"):
+        StepLR(sgd(), step_size=1).load_state_dict(c.state_dict())
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: StepLR(sgd(), step_size=0), "step_size"),
+    (lambda: ExponentialLR(sgd(), gamma=1.5), "gamma"),
+    (lambda: CosineLR(sgd(0.1), total=10, min_lr=0.5), "min_lr"),
+    (lambda: ReduceLROnPlateau(sgd(), factor=2.0), "factor"),
+])
+def test_bad_settings(make: object, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()  # type: ignore[operator]
+
+
+def test_plateau_needs_a_metric() -> None:
+    with pytest.raises(ValueError, match="monitored loss"):
+        ReduceLROnPlateau(sgd()).step()

@@ -1,0 +1,204 @@
+"""The training loop: the project's targets (moons, spirals), agreement with a hand-written
+gradient-descent loop, batching, history, early stopping, schedules and the progress bar."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.datasets import make_moons, make_spirals, make_xor
+from autograd_lite.nn import (
+    MLP,
+    SGD,
+    Activation,
+    Adam,
+    BatchNorm,
+    Dropout,
+    ExponentialLR,
+    Layer,
+    LevenbergMarquardt,
+    Optimizer,
+    Sequential,
+    cross_entropy,
+    evaluate,
+    fit,
+    hinge,
+    mse,
+)
+
+
+def sign_accuracy_by_hand(model: MLP, X: list[list[float]], y: list[int]) -> float:
+    return sum((model(x).data > 0) == (t > 0) for x, t in zip(X, y)) / len(y)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: Adam(ps, lr=0.05),
+], ids=["SGD+momentum", "Adam"])
+def test_moons_target_100_percent_in_under_100_full_batch_steps(make_optimizer: object) -> None:
+    X, y = make_moons(100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    start = time.perf_counter()
+    history = fit(model, hinge, make_optimizer(model.parameters()),  # type: ignore[operator]
+                  (X, y), epochs=99, target_accuracy=1.0, progress=False)
+    seconds = time.perf_counter() - start
+    assert history.stopped_early and history.steps < 100
+    assert sign_accuracy_by_hand(model, X, y) == 1.0       # recomputed independently
+    assert seconds < 10.0
+
+
+def test_spirals_target_95_percent_with_cross_entropy_and_adam() -> None:
+    X, y = make_spirals(300, classes=3, seed=0)
+    model = MLP(2, [16, 16, 3], init="he", seed=0)
+    history = fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y),
+                  epochs=150, target_accuracy=0.95, progress=False)
+    assert history.stopped_early
+    hits = 0
+    for x, label in zip(X, y):
+        scores = [v.data for v in model(x)]
+        hits += scores.index(max(scores)) == label
+    assert hits / len(y) >= 0.95
+
+
+def test_full_batch_fit_equals_hand_written_gradient_descent() -> None:
+    # A linear model y = w x + b under MSE with an L2 term; gradients derived by hand:
+    # dL/dw = (2/n) sum (w x + b - t) x + 2 l2 w,  dL/db = (2/n) sum (w x + b - t) + 2 l2 b.
+    X, T = [[-1.0], [0.5], [2.0], [3.0]], [-2.0, 1.5, 4.5, 5.0]
+    model = MLP(1, [1], seed=0)
+    w, b = model.parameters()[0].data, model.parameters()[1].data
+    lr, l2, n = 0.05, 0.01, len(X)
+    losses = []
+    for _ in range(20):
+        r = [w * x[0] + b - t for x, t in zip(X, T)]
+        losses.append(sum(v * v for v in r) / n)
+        gw = 2 / n * sum(v * x[0] for v, x in zip(r, X)) + 2 * l2 * w
+        gb = 2 / n * sum(r) + 2 * l2 * b
+        w, b = w - lr * gw, b - lr * gb
+    history = fit(model, mse, SGD(model.parameters(), lr=lr), (X, T), epochs=20, l2=l2,
+                  progress=False)
+    assert history.loss == pytest.approx(losses, rel=1e-12)
+    assert [p.data for p in model.parameters()] == pytest.approx([w, b], rel=1e-12)
+    assert history.accuracy == [None] * 20          # no metric for a regression loss
+
+
+def test_history_records_per_layer_gradient_norms_and_lr() -> None:
+    X, y = make_moons(20, seed=1)
+    model = MLP(2, [4, 3, 1], seed=2)
+    probe = MLP(2, [4, 3, 1], seed=2)                     # same start, stepped by hand
+    loss = hinge([probe(x) for x in X], y)
+    loss.backward()
+    expected = [math.sqrt(sum(p.grad ** 2 for p in layer.parameters()))
+                for layer in probe.layers]
+    history = fit(model, hinge, SGD(model.parameters(), lr=0.1), (X, y), epochs=3,
+                  progress=False)
+    assert history.layer_names == ["layers.0", "layers.1", "layers.2"]
+    assert history.grad_norms[0] == pytest.approx(expected, rel=1e-12)
+    assert history.lr == [0.1, 0.1, 0.1]
+    assert history.accuracy[0] == sign_accuracy_by_hand(probe, X, y)
+
+
+def test_mini_batch_and_stochastic_step_counts() -> None:
+    X, y = make_moons(10, seed=0)
+    for batch_size, per_epoch in ((None, 1), (4, 3), (1, 10)):
+        model = MLP(2, [3, 1], seed=0)
+        history = fit(model, hinge, SGD(model.parameters(), lr=0.05), (X, y), epochs=2,
+                      batch_size=batch_size, progress=False)
+        assert history.steps == 2 * per_epoch
+        assert len(history.epoch_loss) == 2
+
+
+def test_epoch_loss_is_the_sample_weighted_mean_of_batch_losses() -> None:
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(model, hinge, SGD(model.parameters(), lr=0.05), (X, y), epochs=1,
+                  batch_size=4, progress=False)
+    sizes = [4, 4, 2]
+    assert history.epoch_loss[0] == pytest.approx(
+        sum(s * v for s, v in zip(sizes, history.loss)) / 10)
+
+
+def test_early_stopping_restores_the_best_parameters() -> None:
+    # A learning rate far too large makes full-batch MSE grow every epoch after the first.
+    X, T = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]
+    model = MLP(1, [1], seed=0)
+    start = [p.data for p in model.parameters()]
+    history = fit(model, mse, SGD(model.parameters(), lr=1.0), (X, T), epochs=50,
+                  patience=3, progress=False)
+    assert history.stopped_early and len(history.epoch_loss) == 4
+    assert history.epoch_loss == sorted(history.epoch_loss)
+    assert [p.data for p in model.parameters()] == start       # the best: the start
+    assert evaluate(model, mse, (X, T))[0] == pytest.approx(history.epoch_loss[0])
+
+
+def test_validation_loss_is_the_model_loss_after_each_epoch() -> None:
+    X, y = make_moons(40, seed=0)
+    Xv, yv = make_moons(20, seed=1)
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, hinge, Adam(model.parameters(), lr=0.05), (X, y), epochs=5,
+                  validation=(Xv, yv), progress=False)
+    loss, acc = evaluate(model, hinge, (Xv, yv))
+    assert history.val_loss[-1] == loss and history.val_accuracy[-1] == acc
+    assert loss == pytest.approx(
+        sum(max(0.0, 1 - t * model(x).data) for x, t in zip(Xv, yv)) / 20)
+
+
+def test_schedule_is_stepped_once_per_epoch() -> None:
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    history = fit(model, hinge, opt, (X, y), epochs=3, batch_size=5,
+                  schedule=ExponentialLR(opt, gamma=0.5), progress=False)
+    assert history.lr == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+
+
+def test_batchnorm_and_dropout_network_trains_with_mini_batches() -> None:
+    X, y = make_moons(60, noise=0.1, seed=0)
+    net = Sequential(Layer(2, 12, activation="linear", init="he", rng=None), BatchNorm(12),
+                     Activation("relu"), Dropout(0.1, seed=0), Layer(12, 1, nonlin=False))
+    history = fit(net, hinge, Adam(net.parameters(), lr=0.05), (X, y), epochs=30,
+                  batch_size=20, progress=False)
+    assert not net.training                                  # left in evaluation mode
+    hits = sum((net(x).data > 0) == (t > 0) for x, t in zip(X, y))
+    assert hits / len(y) >= 0.9
+    assert history.epoch_loss[-1] < history.epoch_loss[0]
+
+
+def test_callback_can_stop_training() -> None:
+    X, y = make_xor()
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(model, mse, SGD(model.parameters(), lr=0.1), (X, y), epochs=100,
+                  callback=lambda epoch, h: epoch == 4, progress=False)
+    assert history.steps == 5 and history.stopped_early
+
+
+def test_progress_bar_shows_loss_and_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    fit(model, hinge, SGD(model.parameters(), lr=0.1), (X, y), epochs=2)
+    err = capsys.readouterr().err
+    assert "loss=" in err and "acc=" in err
+    fit(model, hinge, SGD(model.parameters(), lr=0.1), (X, y), epochs=2, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"epochs": 0}, "epochs"),
+    ({"target_accuracy": 0.9, "metric": None}, "needs a metric"),
+    ({"metric": "f1"}, "metric"),
+])
+def test_bad_arguments(kwargs: dict[str, object], match: str) -> None:
+    X, y = make_xor()
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match=match):
+        fit(model, hinge, SGD(model.parameters()), (X, y), progress=False,
+            **kwargs)  # type: ignore[arg-type]
+
+
+def test_levenberg_marquardt_is_not_run_by_fit() -> None:
+    p = Value(1.0)
+    lm: Optimizer = LevenbergMarquardt([p], lambda: [p - 1.0])
+    with pytest.raises(TypeError, match="LevenbergMarquardt"):
+        fit(MLP(1, [1], seed=0), mse, lm, ([[1.0]], [1.0]), progress=False)

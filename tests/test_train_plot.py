@@ -1,0 +1,81 @@
+"""Plot helpers: files are written, the pictures hold the data given, a missing matplotlib
+gives a clear error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_lite.datasets import make_moons
+from autograd_lite.nn import (
+    MLP,
+    History,
+    decision_grid,
+    plot_decision_boundary,
+    plot_grad_norms,
+    plot_history,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_history_draws_the_recorded_curves(tmp_path: Path) -> None:
+    history = History(loss=[1.0, 0.5, 0.25], accuracy=[0.5, 0.75, 1.0],
+                      val_loss=[0.6, 0.3, 0.2])
+    fig = plot_history(history, tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").read_bytes().startswith(PNG_MAGIC)
+    loss_ax, acc_ax = fig.axes
+    assert list(loss_ax.get_lines()[0].get_ydata()) == history.loss
+    assert list(loss_ax.get_lines()[1].get_ydata()) == history.val_loss
+    assert list(acc_ax.get_lines()[0].get_ydata()) == history.accuracy
+    assert loss_ax.get_yscale() == "log"
+    assert len(plot_history(History(loss=[1.0, -1.0], accuracy=[None, None])).axes) == 1
+
+
+def test_plot_grad_norms_one_line_per_layer(tmp_path: Path) -> None:
+    history = History(loss=[1.0, 1.0], grad_norms=[[0.1, 1.0], [0.2, 2.0]],
+                      layer_names=["layers.0", "layers.1"])
+    fig = plot_grad_norms(history, tmp_path / "g.png")
+    lines = fig.axes[0].get_lines()
+    assert [list(line.get_ydata()) for line in lines] == [[0.1, 0.2], [1.0, 2.0]]
+    assert (tmp_path / "g.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_decision_boundary_colours_the_predicted_class(tmp_path: Path) -> None:
+    X, y = make_moons(20, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    fig = plot_decision_boundary(model, X, y, tmp_path / "b.png", resolution=12)
+    assert (tmp_path / "b.png").read_bytes().startswith(PNG_MAGIC)
+    ax = fig.axes[0]
+    scattered = ax.collections[-1].get_offsets()
+    assert [list(map(float, p)) for p in scattered] == X
+    xs, ys, classes = decision_grid(model, X, resolution=7, margin=0.5)
+    assert xs[0] == min(x[0] for x in X) - 0.5 and ys[-1] == pytest.approx(
+        max(x[1] for x in X) + 0.5)
+    for row, b in zip(classes, ys):
+        for c, a in zip(row, xs):
+            assert c == (1.0 if model([a, b]).data > 0 else -1.0)
+    assert model.training                      # the mode is restored as it was
+    model.eval()
+    decision_grid(model, X, resolution=3)
+    assert not model.training
+    with pytest.raises(ValueError, match="2-D"):
+        plot_decision_boundary(model, [[1.0, 2.0, 3.0]], [1])
+
+
+def test_decision_grid_uses_argmax_for_several_scores() -> None:
+    X, _ = make_moons(10, seed=0)
+    model = MLP(2, [3, 3], seed=1)
+    xs, ys, classes = decision_grid(model, X, resolution=5)
+    for row, b in zip(classes, ys):
+        for c, a in zip(row, xs):
+            scores = [v.data for v in model([a, b])]
+            assert c == scores.index(max(scores))
+
+
+def test_missing_matplotlib_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        plot_history(History(loss=[1.0]))
