@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd_lite import Value
 from autograd_lite.engine import topological_order
@@ -205,3 +207,39 @@ def test_ipywidgets_player_follows_the_slider() -> None:
     assert caption.value == steps[2].text
     picture = html.unescape(view.value)  # graphviz writes "-" as &#45;
     assert 'id="s2-current"' in picture and f"grad {fmt(-2.0)}" in picture
+
+
+# --- any expression ------------------------------------------------------------------------
+
+_OPS = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "sub": lambda a, b: a - b,
+    "tanh": lambda a, b: a.tanh(),
+    "sin": lambda a, b: a.sin(),
+    "square": lambda a, b: a ** 2,
+}
+
+
+@st.composite
+def expressions(draw: st.DrawFn) -> Value:
+    """Random graphs with shared sub-expressions: each op reads any earlier node."""
+    pool = [Value(draw(st.floats(-2, 2, allow_nan=False)), label=f"x{i}") for i in range(3)]
+    for _ in range(draw(st.integers(1, 12))):
+        op = _OPS[draw(st.sampled_from(sorted(_OPS)))]
+        a = pool[draw(st.integers(0, len(pool) - 1))]
+        b = pool[draw(st.integers(0, len(pool) - 1))]
+        pool.append(op(a, b))
+    return pool[-1]
+
+
+@given(expressions())
+def test_last_frame_equals_backward_and_grad_is_untouched(root: Value) -> None:
+    steps = backward_steps(root)
+    order = topological_order(root)
+    assert all(n.grad == 0.0 for n in order)        # frames never write .grad
+    assert len(steps) == 1 + sum(1 for n in order if n.parents)
+    root.backward()                                  # the engine's own pass as the reference
+    for node in order:
+        assert math.isclose(steps[-1].grads.get(id(node), 0.0), node.grad,
+                            rel_tol=1e-12, abs_tol=1e-12)

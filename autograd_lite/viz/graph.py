@@ -133,22 +133,26 @@ class _Layout:
                  neurons: Sequence[Neuron], level: str):
         self.level = level
         self.rep: dict[int, str | None] = {id(n): f"n{i}" for i, n in enumerate(order)}
+        uid = {id(n): f"n{i}" for i, n in enumerate(order)}
         self.boxes: dict[str, list[Neuron]] = {}
         self.layers: dict[tuple[int, ...], list[Neuron]] = {}
         self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
         for neuron in neurons:
             self.layers.setdefault(neuron.layer_key, []).append(neuron)
         absorbed = {id(m) for neuron in neurons for m in neuron.members}
+        # A parameter is hidden in collapsed pictures when only neurons read it (checked
+        # once per parameter: in a batch graph one weight feeds a neuron per sample).
         shared_params: set[int] = set()
+        for pid in {id(p) for neuron in neurons for p in neuron.params}:
+            if all(id(c) in absorbed for c, _ in consumers.get(pid, ())):
+                shared_params.add(pid)
         for neuron in neurons:
-            for p in neuron.params:
-                users = consumers.get(id(p), ())
-                if all(id(c) in absorbed for c, _ in users):
-                    shared_params.add(id(p))
-                    if level == "none" and len(users) == 1:
-                        self.owner[f"n{order.index(p)}"] = neuron
+            if level == "none":
+                for p in neuron.params:
+                    if id(p) in shared_params and len(consumers.get(id(p), ())) == 1:
+                        self.owner[uid[id(p)]] = neuron
             for m in neuron.members:
-                self.owner[f"n{order.index(m)}"] = neuron
+                self.owner[uid[id(m)]] = neuron
         if level == "none":
             return
         self.owner.clear()
@@ -183,17 +187,18 @@ def _choose_layout(order: Sequence[Value], consumers: dict[int, list[tuple[Value
     levels = ["none", "neurons", "layers"] if collapse == "auto" else [collapse]
     if not neurons:
         levels = ["none"]
-    tried: list[tuple[str, int]] = []
+    sizes: dict[str, int] = {}
     for level in levels:
         layout = _Layout(order, consumers, neurons, level)
-        size = layout.count(order)
-        if size <= max_nodes:
+        sizes[level] = layout.count(order)
+        if sizes[level] <= max_nodes:
             return layout
-        tried.append((level, size))
-    level, size = tried[0]
-    options = [] if not neurons else [
-        f"collapse='{lv}' ({_Layout(order, consumers, neurons, lv).count(order)} nodes)"
-        for lv in ("neurons", "layers") if lv != collapse]
+    level, size = next(iter(sizes.items()))
+    for lv in ("neurons", "layers"):
+        if neurons and lv not in sizes:
+            sizes[lv] = _Layout(order, consumers, neurons, lv).count(order)
+    options = [f"collapse='{lv}' ({sizes[lv]} nodes)" for lv in ("neurons", "layers")
+               if neurons and lv != collapse]
     hint = "; ".join([*options, "draw a smaller sub-expression (e.g. one sample's loss)",
                       f"or raise max_nodes (now {max_nodes})"])
     raise GraphTooLarge(f"draw_dot: the picture would have {size} nodes"
