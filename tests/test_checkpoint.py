@@ -108,6 +108,8 @@ def test_wrong_architecture_is_refused(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="different architecture"):
             other.load(path)
         assert snapshot(other) == before
+    with pytest.raises(ValueError, match=re.escape("Layer of [4 x ReLUNeuron(2)]")):
+        MLP(2, [4, 1], seed=0).load(path)     # the message shows both, compactly
 
 
 def test_load_state_dict_checks_names_and_values_before_changing_anything() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,5 +108,10 @@ def load_state(model: Module, path: str | Path) -> None:
         raise ValueError(f"load: {path}: {exc}") from None
 
 
-def _short(text: str, limit: int = 200) -> str:
+def _short(text: str, limit: int = 300) -> str:
+    # "ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)" reads better as "3 x ReLUNeuron(2)".
+    def runs(match: re.Match[str]) -> str:
+        return f"{match.group(0).count(', ') + 1} x {match.group(1)}"
+
+    text = re.sub(r"(\w+\(\d+\))(?:, \1)+", runs, text)
     return text if len(text) <= limit else text[:limit] + "..."
