@@ -137,6 +137,7 @@ class _Layout:
         self.boxes: dict[str, list[Neuron]] = {}
         self.layers: dict[tuple[int, ...], list[Neuron]] = {}
         self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
+        self.names: dict[int, str] = {}  # shown for unlabelled parameters: b, w1, w2...
         for neuron in neurons:
             self.layers.setdefault(neuron.layer_key, []).append(neuron)
         absorbed = {id(m) for neuron in neurons for m in neuron.members}
@@ -147,6 +148,9 @@ class _Layout:
             if all(id(c) in absorbed for c, _ in consumers.get(pid, ())):
                 shared_params.add(pid)
         for neuron in neurons:
+            self.names[id(neuron.params[0])] = "b"
+            for i, w in enumerate(neuron.params[1:]):
+                self.names[id(w)] = f"w{i + 1}"
             if level == "none":
                 for p in neuron.params:
                     if id(p) in shared_params and len(consumers.get(id(p), ())) == 1:
@@ -430,7 +434,8 @@ class _Drawing:
             cells.append(f"data {esc(fmt(node.data))}")
         if "grad" in self.opts.show:
             cells.append(self._grad_cell(node, g))
-        self._holder(uid).node(uid, label=self._table(node.label, cells), **self._style(g, uid))
+        title = node.label or self.layout.names.get(id(node), "")
+        self._holder(uid).node(uid, label=self._table(title, cells), **self._style(g, uid))
 
     def _op_node(self, node: Value) -> None:
         uid, rule = self._uid(node), node._rule

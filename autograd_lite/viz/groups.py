@@ -43,8 +43,20 @@ class Neuron:
         return self.output._op if self.output is not self.affine else "linear"
 
 
-def _model_positions(model: Any) -> dict[int, tuple[int, int]]:
-    """``id(bias) -> (layer, neuron)`` (1-based) for an MLP, a Layer or a Neuron."""
+# Ops that count as a neuron's activation when no model says which one it uses.
+ACTIVATION_OPS = frozenset({"relu", "leaky_relu", "tanh", "sigmoid", "softplus"})
+
+
+def _activation_of(neuron: Any) -> str:
+    """The op name of an nn Neuron's activation (``"linear"`` for none)."""
+    name = getattr(neuron, "activation", None)
+    if isinstance(name, str):
+        return name
+    return "relu" if getattr(neuron, "nonlin", True) else "linear"
+
+
+def _model_positions(model: Any) -> dict[int, tuple[int, int, str]]:
+    """``id(bias) -> (layer, neuron, activation)`` (1-based) for an MLP, Layer or Neuron."""
     if model is None:
         return {}
     if hasattr(model, "layers"):
@@ -52,11 +64,11 @@ def _model_positions(model: Any) -> dict[int, tuple[int, int]]:
     elif hasattr(model, "neurons"):
         layers = [model]
     elif hasattr(model, "b") and hasattr(model, "w"):
-        return {id(model.b): (1, 1)}
+        return {id(model.b): (1, 1, _activation_of(model))}
     else:
         raise TypeError(f"draw_dot: model must be an nn MLP, Layer or Neuron, got {model!r}")
-    return {id(n.b): (i + 1, j + 1) for i, layer in enumerate(layers)
-            for j, n in enumerate(layer.neurons)}
+    return {id(n.b): (i + 1, j + 1, _activation_of(n)) for i, layer in enumerate(layers)
+            if hasattr(layer, "neurons") for j, n in enumerate(layer.neurons)}
 
 
 def find_neurons(order: Sequence[Value], consumers: Consumers,
@@ -86,14 +98,15 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
         if model is not None and id(params[0]) not in positions:
             continue  # an affine node that is not one of this model's neurons
         users = consumers.get(id(node), ())
+        layer, index, activation = positions.get(id(params[0]), (0, 0, ""))
         output = node
         if len(users) == 1 and len(users[0][0]._prev) == 1:
-            output = users[0][0]
-        layer = positions.get(id(params[0]), (0, 0))[0] or (
-            1 + max((depth.get(id(x), 0) for x in inputs), default=0))
+            user_op = users[0][0].op
+            if user_op == activation or (not activation and user_op in ACTIVATION_OPS):
+                output = users[0][0]
+        layer = layer or 1 + max((depth.get(id(x), 0) for x in inputs), default=0)
         depth[id(output)] = layer
-        found.append(Neuron(node, output, params, inputs, layer,
-                            positions.get(id(params[0]), (0, 0))[1],
+        found.append(Neuron(node, output, params, inputs, layer, index,
                             (layer, *[id(x) for x in inputs])))
     # Without a model, number neurons within each layer in order of appearance.
     counters: dict[tuple[int, ...], int] = {}
