@@ -316,6 +316,10 @@ def test_uncollapsed_small_mlp_groups_neurons_in_clusters() -> None:
     assert sum(t.startswith("layer 1 · neuron") for t in titles) == 3
     assert sum(t.startswith("layer 2 · neuron") for t in titles) == 1
     assert sum("ReLU neurons" in t for t in titles) == 1
+    # the loss's square is not mistaken for the last neuron's activation
+    assert sum("1 linear neurons" in t for t in titles) == 1
+    labels = [text_of(g).split()[0] for g in groups(svg, "node")]
+    assert labels.count("b") == 4 and labels.count("w1") == 4 and labels.count("w3") == 1
 
 
 def test_max_nodes_guard_gives_a_clear_message_and_a_hint() -> None:
