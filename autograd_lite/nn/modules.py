@@ -298,7 +298,10 @@ class Neuron(Module):
         self._rng = rng
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        xs = x if _all_values(x) else _as_values(x)
+        return self._forward(x if _all_values(x) else _as_values(x))
+
+    def _forward(self, xs: Sequence[Value]) -> Value:
+        # xs already holds only Values (a Layer checks once for all its neurons).
         if self.dropconnect and self.training:
             act = self._dropconnect(xs)
         else:
@@ -341,7 +344,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Any]) -> Any:
         xs = x if _all_values(x) else _as_values(x)
-        out = [n(xs) for n in self.neurons]
+        out = [n._forward(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
