@@ -10,6 +10,7 @@ The body's ``data-step`` and ``data-current`` attributes name the frame and node
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,8 +159,8 @@ def iframe(steps: BackwardSteps, **options: Any) -> str:
 def widget(steps: BackwardSteps, **options: Any) -> Any:
     """An ipywidgets player (play button, slider, caption, picture); without ipywidgets,
     ``steps`` itself, which Jupyter displays as the HTML player."""
-    try:
-        import ipywidgets  # type: ignore[import-untyped]  # optional, untyped
+    try:  # optional and untyped: imported by name so type checking needs no stubs
+        ipywidgets = importlib.import_module("ipywidgets")
     except ImportError:
         return steps
     svgs: dict[int, str] = {}
