@@ -604,7 +604,7 @@ def _accumulate(order: list[Value]) -> None:
         if g == 0.0:
             continue  # nothing flows back; also skips partials that may not exist here
         if not isfinite(g):
-            raise _backward_error(node, f"its gradient is {g!r}")
+            raise _gradient_error(order, node)  # name the op that produced it, not this one
         rule = node._rule
         try:
             parts = rule.partials([p.data for p in prev], node.data, node._param)  # type: ignore[union-attr]
@@ -616,11 +616,12 @@ def _accumulate(order: list[Value]) -> None:
     # an overflowing g * d (1/x at x = 1e-200) would otherwise end there silently as inf.
     for node in order:
         if not node._prev and not isfinite(node.grad):
-            raise _leaf_gradient_error(order, node)
+            raise _gradient_error(order, node)
 
 
-def _leaf_gradient_error(order: list[Value], leaf: Value) -> BackwardError:
-    """Name the op whose local derivative made ``leaf``'s gradient non-finite."""
+def _gradient_error(order: list[Value], leaf: Value) -> BackwardError:
+    """Name the op whose local derivative made the gradient of ``leaf`` (a leaf or an
+    interior node) non-finite."""
     for node in reversed(order):
         if node._rule is None or node.grad == 0.0 or not any(p is leaf for p in node._prev):
             continue
@@ -631,6 +632,8 @@ def _leaf_gradient_error(order: list[Value], leaf: Value) -> BackwardError:
                 formula = formulas[i] if node._rule.arity > 0 else "; ".join(formulas)
                 return _backward_error(node, f"the gradient for {names[i]}, grad * ({formula})"
                                        f" = {node.grad * d!r}, does not fit in a float")
+    if leaf._prev:  # every use gave a finite gradient, but their sum overflows
+        return _backward_error(leaf, f"its gradient is {leaf.grad!r}")
     label = f" '{leaf.label}'" if leaf.label else ""
     return BackwardError(f"backward: the gradient reaching leaf{label} (data={_fmt(leaf.data)})"
                          f" is {leaf.grad!r}; is the seed or the leaf's old .grad finite?")
@@ -657,10 +660,13 @@ def _backprop_values(order: list[Value], seed: Value) -> dict[int, Any]:
             parts = rule.partials(prev, node, node._param)
         except (ArithmeticError, ValueError) as exc:
             raise _backward_error(node, _derivative_problem(rule, exc)) from None
-        for p, d in zip(prev, parts):
-            contribution = g if (type(d) is float and d == 1.0) else g * d
-            old = grads.get(id(p))
-            grads[id(p)] = contribution if old is None else old + contribution
+        try:
+            for p, d in zip(prev, parts):
+                contribution = g if (type(d) is float and d == 1.0) else g * d
+                old = grads.get(id(p))
+                grads[id(p)] = contribution if old is None else old + contribution
+        except OverflowError as exc:  # name this node (and its site), not the gradient's op
+            raise _backward_error(node, f"a gradient does not fit in a float ({exc})") from None
     return grads
 
 

@@ -185,7 +185,9 @@ def _powc_partials(xs: Sequence[Any], out: Any, c: float) -> tuple[Any]:
 def _pow_partials(xs: Sequence[Any], out: Any, p: Any) -> tuple[Any, Any]:
     x, y = xs
     xd, yd = data_of(x), data_of(y)
-    dx = 0.0 if yd == 0.0 else y * x ** (y - 1.0)
+    # Shortcut only where x**(y-1) cannot be evaluated (0**-1): a float 0 elsewhere would
+    # drop the y-dependence that second derivatives (create_graph) need.
+    dx = 0.0 if yd == 0.0 and xd == 0.0 else y * x ** (y - 1.0)
     if xd > 0.0:
         dy = out * _log(x)
     elif xd == 0.0 and yd > 0.0:
