@@ -82,6 +82,7 @@ def _factor(x: float) -> str:
 
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NUMBER = re.compile(r"[0-9.]+(e[-+]?[0-9]+)?\Z")
 
 
 def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
@@ -90,11 +91,11 @@ def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
         return text  # n-ary formulas are patterns over an index i; leave them as written
     table = dict(zip(rule.input_names(len(names)), names))
     if param is not None:
-        table[rule.param_name] = _num(param)
+        table[rule.param_name] = f"{param:.6g}"
 
     def swap(m: re.Match[str]) -> str:
         name = table[m.group(0)]
-        return name if _IDENT.match(name) else f"({name})"
+        return name if _IDENT.match(name) or _NUMBER.match(name) else f"({name})"
 
     return re.sub(r"\b(" + "|".join(map(re.escape, table)) + r")\b", swap, text)
 
