@@ -280,6 +280,11 @@ def test_load_state_dict_refuses_mismatches_and_changes_nothing() -> None:
     other.state["exp_avg"] = [1.0]
     with pytest.raises(ValueError, match="2 numbers"):
         opt.load_state_dict(other.state_dict())
+    broken = opt.state_dict()
+    broken["hyper"]["lr"] = 0.7
+    broken["state"] = {"exp_avg": ["x", 1.0]}
+    with pytest.raises(ValueError, match="numbers"):
+        opt.load_state_dict(broken)
     assert opt.lr == 0.1 and opt.state == {}
 
 

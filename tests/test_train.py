@@ -46,6 +46,7 @@ def test_moons_target_100_percent_in_under_100_full_batch_steps(make_optimizer: 
                   (X, y), epochs=99, target_accuracy=1.0, progress=False)
     seconds = time.perf_counter() - start
     assert history.stopped_early and history.steps < 100
+    assert len(history.grad_norms) == len(history.lr) == history.steps
     assert sign_accuracy_by_hand(model, X, y) == 1.0       # recomputed independently
     assert seconds < 10.0
 

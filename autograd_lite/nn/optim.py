@@ -115,10 +115,16 @@ class Optimizer:
         unknown = set(hyper) - set(self.hyper_names)
         if unknown:
             raise ValueError(f"{name}.load_state_dict: unknown settings {sorted(unknown)}")
+        try:
+            steps = int(state.get("steps", 0))
+            new_state = {k: [float(v) for v in values] for k, values in buffers.items()}
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}.load_state_dict: steps and buffers must be numbers") \
+                from None
+        # Everything checked: now change the optimizer.
         for key, value in hyper.items():
             setattr(self, key, tuple(value) if isinstance(value, list) else value)
-        self.steps = int(state.get("steps", 0))
-        self.state = {k: [float(v) for v in values] for k, values in buffers.items()}
+        self.steps, self.state = steps, new_state
 
 
 class SGD(Optimizer):

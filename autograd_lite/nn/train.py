@@ -239,18 +239,18 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
                     counted = False
                 else:
                     hits += acc * len(Xb)
-                if (target_accuracy is not None and acc is not None and len(Xb) == len(X)
-                        and acc >= target_accuracy):
-                    history.grad_norms.append([0.0] * len(groups))
-                    history.stop_reason = f"reached accuracy {acc:.3g} at step {history.steps}"
-                    stop = True
-                    break
                 if isinstance(model, Module):
                     model.zero_grad()
                 optimizer.zero_grad()
                 objective.backward()
                 history.grad_norms.append(
                     [math.sqrt(math.fsum(p.grad * p.grad for p in ps)) for _, ps in groups])
+                if (target_accuracy is not None and acc is not None and len(Xb) == len(X)
+                        and acc >= target_accuracy):
+                    # Full batch: these parameters reached the target; keep them as they are.
+                    history.stop_reason = f"reached accuracy {acc:.3g} at step {history.steps}"
+                    stop = True
+                    break
                 optimizer.step()
             history.epoch_loss.append(total / len(X) if not stop else history.loss[-1])
             epoch_acc = (hits / len(X) if not stop else history.accuracy[-1]) if counted else None
