@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import sys
 import threading
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ import pytest
 import autograd_lite as al
 from autograd_lite import (
     Value,
+    backprop,
     enable_grad,
     is_grad_enabled,
     no_grad,
@@ -342,6 +344,42 @@ def test_million_node_chain_builds_and_backpropagates() -> None:
     assert x.grad == pytest.approx(p * 0.5 ** (p - 1), rel=1e-8)
     y.zero_grad()
     assert x.grad == 0.0
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1  # type: ignore[assignment]
+    return depth
+
+
+def test_graph_walks_use_no_recursion() -> None:
+    """With the recursion limit just above the current stack depth, every walk over a
+    5,000-deep chain still works: none of them recurses."""
+    x = Value(0.5)
+    y = x
+    for _ in range(5000):
+        y = (y * 0.9).sin()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + 40)
+    try:
+        y.backward()
+        first = x.grad
+        y.zero_grad()
+        floats = backprop(y)[id(x)]
+        second = backprop(y, create_graph=True)[id(x)]
+        order = topological_order(y)
+    finally:
+        sys.setrecursionlimit(limit)
+    # closed form: y_k = sin(0.9 y_{k-1}), dy/dx = prod 0.9 cos(0.9 y_{k-1})
+    value, slope = 0.5, 1.0
+    for _ in range(5000):
+        slope *= 0.9 * math.cos(0.9 * value)
+        value = math.sin(0.9 * value)
+    assert y.data == pytest.approx(value, rel=1e-12)
+    assert first == pytest.approx(slope, rel=1e-9)
+    assert floats == first and second.data == pytest.approx(first, rel=1e-12)
+    assert len(order) == 3 * 5000 + 1
 
 
 # --- fused n-ary nodes ----------------------------------------------------------------------

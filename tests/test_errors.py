@@ -261,3 +261,22 @@ def test_error_messages_show_values_compactly() -> None:
     with pytest.raises(OverflowError) as info2:
         al.sum([1e308] * 20)
     assert "20 inputs" in str(info2.value)
+
+
+def test_failed_create_graph_backward_leaves_every_grad_unchanged() -> None:
+    a, z = Value(1.5), Value(0.0)
+    out = a * a + z.sqrt()
+    a.grad, z.grad = 10.0, 30.0
+    with pytest.raises(BackwardError, match="sqrt"):
+        out.backward(create_graph=True)
+    assert (a.grad, z.grad) == (10.0, 30.0)
+
+
+def test_failed_backprop_leaves_every_grad_unchanged() -> None:
+    a, z = Value(1.5), Value(0.0)
+    out = a + z.sqrt()
+    a.grad = 10.0
+    for create_graph in (False, True):
+        with pytest.raises(BackwardError, match="sqrt"):
+            al.backprop(out, create_graph=create_graph)
+        assert (a.grad, z.grad, out.grad) == (10.0, 0.0, 0.0)
