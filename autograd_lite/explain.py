@@ -166,7 +166,8 @@ class Step:
     def _direct(self, t: Term) -> str:
         if "d/d" in t.local_formula:
             return f"∂{t.consumer}/∂{self.name}"
-        if len(self.terms) == 1 or _IDENT.match(t.local_formula):
+        if len(self.terms) == 1 or _IDENT.match(t.local_formula) or _NUMBER.match(
+                t.local_formula):
             return t.local_formula
         return f"({t.local_formula})"
 
