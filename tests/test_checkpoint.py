@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd_lite.nn import MLP, BatchNorm, Layer, Sequential
 from autograd_lite.nn import checkpoint as checkpoint_module
@@ -130,3 +132,14 @@ def test_load_state_dict_checks_names_and_values_before_changing_anything() -> N
     with pytest.raises(ValueError, match="finite number"):
         model.load_state_dict(bad)
     assert snapshot(model) == before
+
+
+@given(st.integers(1, 3), st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       st.integers(0, 10_000))
+def test_state_dict_round_trip_for_any_architecture(nin: int, nouts: list[int],
+                                                    seed: int) -> None:
+    a, b = MLP(nin, nouts, seed=seed), MLP(nin, nouts, seed=seed + 1)
+    state = json.loads(json.dumps(a.state_dict()))
+    assert len(state) == len(a.parameters())
+    b.load_state_dict(state)
+    assert snapshot(b) == snapshot(a)

@@ -289,3 +289,10 @@ def test_custom_module_finds_its_parameters() -> None:
     assert [n for n, _ in m.named_parameters()] == [
         "scale", "inner.neurons.0.w.0", "inner.neurons.0.b", "extra.0", "extra.1"]
     assert m.parameters()[0] is m.scale
+
+
+def test_summary_counts_repeated_neurons_and_parameters() -> None:
+    model = MLP(3, [5, 2], activation="tanh", seed=0)
+    assert model.summary() == ("MLP of [Layer of [5 x TanhNeuron(3)], "
+                               "Layer of [2 x LinearNeuron(5)]] (32 parameters)")
+    assert 5 * (3 + 1) + 2 * (5 + 1) == 32

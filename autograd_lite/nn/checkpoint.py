@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,9 +108,7 @@ def load_state(model: Module, path: str | Path) -> None:
 
 
 def _short(text: str, limit: int = 300) -> str:
-    # "ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)" reads better as "3 x ReLUNeuron(2)".
-    def runs(match: re.Match[str]) -> str:
-        return f"{match.group(0).count(', ') + 1} x {match.group(1)}"
+    from .modules import compact_repr
 
-    text = re.sub(r"(\w+\(\d+\))(?:, \1)+", runs, text)
+    text = compact_repr(text)
     return text if len(text) <= limit else text[:limit] + "..."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,18 @@ def activate(x: Value, activation: str) -> Value:
         return x
     raise ValueError(f"activation: unknown activation {activation!r}; choose one of "
                      f"{', '.join(ACTIVATIONS)}")
+
+
+def compact_repr(text: str) -> str:
+    """Count runs of repeated items: ``"A(2), A(2), A(2)"`` becomes ``"3 x A(2)"``.
+
+    >>> compact_repr("Layer of [ReLUNeuron(2), ReLUNeuron(2), LinearNeuron(2)]")
+    'Layer of [2 x ReLUNeuron(2), LinearNeuron(2)]'
+    """
+    def runs(match: re.Match[str]) -> str:
+        return f"{match.group(0).count(', ') + 1} x {match.group(1)}"
+
+    return re.sub(r"(\w+\(\d+\))(?:, \1)+", runs, text)
 
 
 def check_choice(what: str, value: Any, choices: Sequence[str]) -> None:
@@ -142,6 +155,17 @@ class Module:
 
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
+    def summary(self) -> str:
+        """A short description: the repr with repeated neurons counted, and the number of
+        parameters (micrograd's repr lists every neuron; this one stays readable).
+
+        >>> from autograd_lite.nn import MLP
+        >>> print(MLP(2, [16, 16, 1], seed=0).summary())
+        MLP of [Layer of [16 x ReLUNeuron(2)], Layer of [16 x ReLUNeuron(16)], \
+Layer of [LinearNeuron(16)]] (337 parameters)
+        """
+        return f"{compact_repr(repr(self))} ({len(self.parameters())} parameters)"
 
     # --- checkpoints ------------------------------------------------------------------
     def _buffers(self) -> list[tuple[str, list[float]]]:
