@@ -28,7 +28,7 @@ OUT = Path("out")
 def train() -> MLP:
     X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=1337)
-    print(f"model: MLP(2, [16, 16, 1]), {len(model.parameters())} parameters")
+    print(f"model: {model.summary()}")
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
     start = time.perf_counter()
     history = fit(model, hinge, optimizer, (X, y), epochs=100, l2=1e-4, target_accuracy=1.0)

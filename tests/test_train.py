@@ -203,3 +203,12 @@ def test_levenberg_marquardt_is_not_run_by_fit() -> None:
     lm: Optimizer = LevenbergMarquardt([p], lambda: [p - 1.0])
     with pytest.raises(TypeError, match="LevenbergMarquardt"):
         fit(MLP(1, [1], seed=0), mse, lm, ([[1.0]], [1.0]), progress=False)
+
+
+def test_fit_trains_a_plain_function_with_the_optimizer_parameters() -> None:
+    w, b = Value(0.0), Value(0.0)
+    X, T = [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]
+    history = fit(lambda x: w * x[0] + b, mse, Adam([w, b], lr=0.1), (X, T), epochs=300,
+                  progress=False)
+    assert history.layer_names == ["all"]
+    assert (w.data, b.data) == (pytest.approx(2.0, abs=0.05), pytest.approx(1.0, abs=0.05))
