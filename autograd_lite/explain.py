@@ -3,8 +3,8 @@
 * :func:`explain` walks the backward pass and records each step with the local derivative
   formula from the rules table and the numbers, e.g.
   ``dL/da = dL/dc * dc/da = -2.0 * 3.0 = -6.0``.
-* :func:`formula` and :func:`latex` print the expression a node computes.
-* :func:`node_names` gives every node a name: its label, or a readable automatic one.
+* :func:`formula` and :func:`latex` (from ``formula.py``, re-exported here) print the
+  expression a node computes; :func:`node_names` gives every node a readable name.
 
 Nothing here computes a derivative of its own: the local partials and their formulas are
 read from each node's rule.
@@ -19,53 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, _backward_error, _derivative_problem, topological_order
+from .formula import _latex_name, formula, latex, node_names
 from .rules import Rule
 
 __all__ = ["Step", "Term", "Transcript", "explain", "formula", "latex", "node_names"]
-
-
-# --- names ----------------------------------------------------------------------------------
-
-
-def node_names(root: Value) -> dict[int, str]:
-    """A unique name for every node ``root`` depends on, keyed by ``id(node)``.
-
-    A node's label if it has one (repeated labels get ``_2``, ``_3``...); otherwise an
-    unlabelled root is ``L``, unlabelled leaves are ``x1, x2, ...`` and other unlabelled
-    nodes are named after their op (``mul1``, ``tanh1``...).
-
-    >>> a = Value(2.0, label="a"); b = Value(3.0)
-    >>> y = (a * b).tanh()
-    >>> names = node_names(y)
-    >>> [names[id(n)] for n in (a, b, y.parents[0], y)]
-    ['a', 'x1', 'mul1', 'L']
-    """
-    order = topological_order(root)
-    taken = {n.label for n in order if n.label}
-    names: dict[int, str] = {}
-    counters: dict[str, int] = {}
-    used: set[str] = set()
-
-    def fresh(base: str) -> str:
-        while True:
-            counters[base] = counters.get(base, 0) + 1
-            candidate = f"{base}{counters[base]}"
-            if candidate not in taken and candidate not in used:
-                return candidate
-
-    for node in order:
-        if node.label:
-            name, k = node.label, 1
-            while name in used:
-                k += 1
-                name = f"{node.label}_{k}"
-        elif node is root and "L" not in taken:
-            name = "L"
-        else:
-            name = fresh(node.op or "x")
-        used.add(name)
-        names[id(node)] = name
-    return names
 
 
 # --- numbers and substitution ---------------------------------------------------------------
@@ -311,132 +268,3 @@ def explain(root: Value) -> Transcript:
                      contribution))
             grads[id(p)] = grads.get(id(p), 0.0) + contribution
     return Transcript(steps, grads)
-
-
-# --- formulas -------------------------------------------------------------------------------
-
-# Binding strength, loosest first. Parentheses go where a child binds looser than needed.
-_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
-_INFIX = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "**": _POW}
-_LATEX_FUNCS = {"exp", "log", "sin", "cos", "tanh", "sinh", "cosh", "tan"}
-
-
-def _latex_name(name: str) -> str:
-    """``w1`` -> ``w_{1}``, ``loss`` -> ``\\mathrm{loss}``, ``x`` -> ``x``."""
-    m = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
-    if m:
-        base, sub = m.groups()
-        base = base if len(base) == 1 else rf"\mathrm{{{base}}}"
-        return f"{base}_{{{sub}}}"
-    if re.fullmatch(r"[A-Za-z]", name):
-        return name
-    escaped = re.sub(r"([_#%&$^{}\\])", r"\\\1", name)
-    return rf"\mathrm{{{escaped}}}"
-
-
-def _render(root: Value, tex: bool, max_length: int) -> str:
-    order = topological_order(root)
-    names = node_names(root)
-    done: dict[int, tuple[str, int]] = {}
-
-    def wrap(child: tuple[str, int], ok: bool) -> str:
-        s = child[0]
-        if ok:
-            return s
-        return rf"\left({s}\right)" if tex else f"({s})"
-
-    def product(a: tuple[str, int], b: tuple[str, int], sym: str) -> str:
-        left = wrap(a, a[1] >= _MUL)
-        right = wrap(b, b[1] >= _MUL and b[1] != _NEG)
-        return f"{left} {sym} {right}" if tex else f"{left}{sym}{right}"
-
-    for node in order:
-        rule = node._rule
-        kids = [done[id(p)] for p in node._prev]
-        if rule is None:
-            text = names[id(node)] if node.label else f"{node.data:.6g}"
-            if tex and node.label:
-                text = _latex_name(text)
-            done[id(node)] = (text, _NEG if node.data < 0 and not node.label else _ATOM)
-            continue
-        done[id(node)] = _node_text(node, rule, kids, tex, wrap, product)
-        if len(done[id(node)][0]) > max_length:  # shared sub-graphs can grow exponentially
-            name = names[id(node)]
-            done[id(node)] = (_latex_name(name) if tex else name, _ATOM)
-    return done[id(root)][0]
-
-
-def _node_text(node: Value, rule: Rule, kids: list[tuple[str, int]], tex: bool,
-               wrap: Any, product: Any) -> tuple[str, int]:
-    sym = rule.symbol
-    if rule.arity == 2 and sym in _INFIX:
-        a, b = kids
-        if sym == "+":
-            return f"{a[0]} + {b[0]}", _ADD
-        if sym == "-":
-            return f"{a[0]} - {wrap(b, b[1] > _ADD and b[1] != _NEG)}", _ADD
-        if sym == "*":
-            return product(a, b, r"\cdot" if tex else "*"), _MUL
-        if sym == "/":
-            if tex:
-                return rf"\frac{{{a[0]}}}{{{b[0]}}}", _MUL
-            return f"{wrap(a, a[1] >= _MUL)}/{wrap(b, b[1] > _MUL and b[1] != _NEG)}", _MUL
-        base = wrap(a, a[1] > _POW)
-        return (f"{{{base}}}^{{{b[0]}}}" if tex else f"{base}**{wrap(b, b[1] >= _POW)}"), _POW
-    if rule.arity == 1 and sym == "-" and node._param is None:
-        return f"-{wrap(kids[0], kids[0][1] >= _MUL and kids[0][1] != _NEG)}", _NEG
-    if rule.arity == 1 and sym == "**":
-        base = wrap(kids[0], kids[0][1] > _POW)
-        c = f"{node._param:.6g}"
-        return (f"{{{base}}}^{{{c}}}" if tex else
-                f"{base}**{c if node._param >= 0 else '(' + c + ')'}"), _POW
-    if rule.name == "sum":
-        return " + ".join(k[0] for k in kids), _ADD
-    if rule.name in ("dot", "affine"):
-        bias = kids[:1] if rule.name == "affine" else []
-        pairs = kids[len(bias):]
-        n = len(pairs) // 2
-        parts = [product(pairs[i], pairs[n + i], r"\cdot" if tex else "*") for i in range(n)]
-        return " + ".join(parts + [b[0] for b in bias]), _ADD
-    args = [k[0] for k in kids]
-    if node._param is not None:
-        args.append(f"{node._param:.6g}")
-    inner = ", ".join(args)
-    if not tex:
-        return f"{rule.name}({inner})", _ATOM
-    if rule.name == "sqrt":
-        return rf"\sqrt{{{inner}}}", _ATOM
-    if rule.name == "abs":
-        return rf"\left|{inner}\right|", _ATOM
-    if rule.name == "sigmoid":
-        return rf"\sigma\left({inner}\right)", _ATOM
-    escaped = rule.name.replace("_", r"\_")
-    head = "\\" + rule.name if rule.name in _LATEX_FUNCS else rf"\operatorname{{{escaped}}}"
-    return rf"{head}\left({inner}\right)", _ATOM
-
-
-def formula(root: Value, max_length: int = 2000) -> str:
-    """The expression ``root`` computes, in Python-like syntax, from labels and numbers.
-
-    Labelled leaves print as their label, other leaves as their number. A sub-expression
-    longer than ``max_length`` (shared sub-graphs can grow exponentially) prints as its name.
-
-    >>> w1, x1, b = Value(0.5, label="w1"), Value(2.0, label="x1"), Value(-1.0, label="b")
-    >>> formula((w1 * x1 + b).tanh())
-    'tanh(w1*x1 + b)'
-    >>> formula((w1 - (x1 + b)) ** 2 / -b)
-    '(w1 - (x1 + b))**2/(-b)'
-    """
-    return _render(root, tex=False, max_length=max_length)
-
-
-def latex(root: Value, max_length: int = 2000) -> str:
-    """The expression ``root`` computes, as LaTeX (no surrounding ``$``).
-
-    >>> w1, x1, b = Value(0.5, label="w1"), Value(2.0, label="x1"), Value(-1.0, label="b")
-    >>> latex((w1 * x1 + b).tanh())
-    '\\\\tanh\\\\left(w_{1} \\\\cdot x_{1} + b\\\\right)'
-    >>> print(latex(w1 ** 2 / x1))
-    \\frac{{w_{1}}^{2}}{x_{1}}
-    """
-    return _render(root, tex=True, max_length=max_length)
