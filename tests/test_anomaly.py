@@ -197,6 +197,20 @@ def test_an_inf_gradient_inside_the_graph_names_the_op_that_made_it_not_its_vict
     assert site_of(message).startswith(f"{__file__}:{line} ")
 
 
+def test_finite_uses_whose_sum_overflows_name_the_node_itself() -> None:
+    # Each use of b sends back 1e308 (finite); their sum, dL/db, is inf.
+    with detect_anomaly():
+        a = Value(1e-10)
+        line = here() + 1
+        b = a * 1.0
+        L = b * 1e308 + b * 1e308
+    with pytest.raises(BackwardError) as info:
+        L.backward()
+    message = str(info.value)
+    assert message.startswith("backward through mul at x=1e-10, y=1: its gradient is inf")
+    assert site_of(message).startswith(f"{__file__}:{line} ")
+
+
 def test_a_nan_gradient_from_inf_minus_inf_is_caught() -> None:
     with detect_anomaly():
         c = Value(1e-200, label="c")
