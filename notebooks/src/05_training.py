@@ -118,7 +118,7 @@ spiral_model = MLP(2, [16, 16, 3], init="he", seed=0)
 h = fit(spiral_model, cross_entropy, Adam(spiral_model.parameters(), lr=0.02), (Xs, ys),
         epochs=150, target_accuracy=0.95, progress=False)
 print(f"{h.steps} steps to {h.accuracy[-1]:.0%} training accuracy")
-plot_decision_boundary(spiral_model, Xs, ys)
+plot_decision_boundary(spiral_model, Xs, ys, resolution=40)
 
 # %% [markdown]
 # ## Levenberg-Marquardt on a regression
@@ -149,8 +149,8 @@ print("Adam, mean squared error after 15 steps:", round(h.loss[-1], 4))
 X_train, X_val, y_train, y_val = train_test_split(X, y, test_fraction=0.3, seed=0)
 m2 = MLP(2, [16, 16, 1], seed=3)
 opt2 = Adam(m2.parameters(), lr=0.05)
-h = fit(m2, hinge, opt2, (X_train, y_train), epochs=60, batch_size=10,
-        schedule=CosineLR(opt2, total=60), validation=(X_val, y_val), patience=8,
+h = fit(m2, hinge, opt2, (X_train, y_train), epochs=30, batch_size=10,
+        schedule=CosineLR(opt2, total=30), validation=(X_val, y_val), patience=8,
         progress=False)
 print(f"epochs run: {len(h.epoch_loss)}, stopped early: {h.stopped_early} {h.stop_reason}")
 print(f"best validation loss {min(h.val_loss):.4f}, accuracy {h.val_accuracy[-1]:.0%}")
