@@ -9,6 +9,7 @@ import asyncio
 import math
 import sys
 import threading
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -211,10 +212,15 @@ def test_data_accepts_ints_bools_and_other_reals() -> None:
     assert (Fraction(1, 2) - Value(2.0)).data == -1.5
 
 
-@pytest.mark.parametrize("bad", ["1.0", None, 1j, [1.0], (1.0,), {"x": 1}])
+@pytest.mark.parametrize("bad", ["1.0", None, 1j, [1.0], (1.0,), {"x": 1}, Decimal("1.5")])
 def test_data_rejects_non_numbers_naming_the_type(bad: object) -> None:
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)  # type: ignore[arg-type]
+
+
+def test_non_builtin_types_are_named_with_their_module() -> None:
+    with pytest.raises(TypeError, match=r"of type decimal\.Decimal"):
+        Value(1.0) * Decimal("2")
 
 
 def test_value_as_data_is_rejected() -> None:
