@@ -27,6 +27,7 @@ from .labels import (
     node_name,
     partial_formula,
 )
+from .layout import GraphTooLarge, Layout, choose_layout, consumers_of
 from .render import GradGraph
 
 __all__ = ["GraphTooLarge", "draw_dot"]
@@ -43,10 +44,6 @@ HIGHLIGHT = "#7b2ff7"
 NOT_COMPUTED = "not yet computed"
 _EDGE_LABEL_MODES = ("auto", "none", "local", "chain")
 _COLLAPSE_MODES = ("auto", "none", "neurons", "layers")
-
-
-class GraphTooLarge(ValueError):
-    """The picture would have more than ``max_nodes`` nodes; the message says what to do."""
 
 
 @dataclass
@@ -125,91 +122,6 @@ def _resolve_grads(root: Value, order: Sequence[Value],
                      f"{{id(node): grad}}, got {grads!r}")
 
 
-class _Layout:
-    """Which drawn box stands for each graph node, at one collapse level, and which
-    neuron/layer cluster each drawn node sits in."""
-
-    def __init__(self, order: Sequence[Value], consumers: Mapping[int, list[tuple[Value, int]]],
-                 neurons: Sequence[Neuron], level: str):
-        self.level = level
-        self.rep: dict[int, str | None] = {id(n): f"n{i}" for i, n in enumerate(order)}
-        uid = {id(n): f"n{i}" for i, n in enumerate(order)}
-        self.boxes: dict[str, list[Neuron]] = {}
-        self.layers: dict[tuple[int, ...], list[Neuron]] = {}
-        self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
-        self.names: dict[int, str] = {}  # shown for unlabelled parameters: b, w1, w2...
-        for neuron in neurons:
-            self.layers.setdefault(neuron.layer_key, []).append(neuron)
-        absorbed = {id(m) for neuron in neurons for m in neuron.members}
-        # A parameter is hidden in collapsed pictures when only neurons read it (checked
-        # once per parameter: in a batch graph one weight feeds a neuron per sample).
-        shared_params: set[int] = set()
-        for pid in {id(p) for neuron in neurons for p in neuron.params}:
-            if all(id(c) in absorbed for c, _ in consumers.get(pid, ())):
-                shared_params.add(pid)
-        for neuron in neurons:
-            self.names[id(neuron.params[0])] = "b"
-            for i, w in enumerate(neuron.params[1:]):
-                self.names[id(w)] = f"w{i + 1}"
-            if level == "none":
-                for p in neuron.params:
-                    if id(p) in shared_params and len(consumers.get(id(p), ())) == 1:
-                        self.owner[uid[id(p)]] = neuron
-            for m in neuron.members:
-                self.owner[uid[id(m)]] = neuron
-        if level == "none":
-            return
-        self.owner.clear()
-        for neuron in sorted(neurons, key=lambda n: (n.layer, n.index)):
-            key = (f"L{neuron.layer}_{neuron.index}_{id(neuron.affine)}" if level == "neurons"
-                   else f"layer{list(self.layers).index(neuron.layer_key)}")
-            self.boxes.setdefault(key, []).append(neuron)
-            if level == "neurons":
-                self.owner[key] = neuron
-            for m in neuron.members:
-                self.rep[id(m)] = key
-        for pid in shared_params:  # parameters disappear when only neurons read them
-            self.rep[pid] = None
-
-    def count(self, order: Sequence[Value]) -> int:
-        """Nodes in the picture: value boxes, op nodes, neuron/layer boxes."""
-        drawn = {r for r in self.rep.values() if r is not None}
-        ops = sum(1 for i, n in enumerate(order) if n._prev and self.rep[id(n)] == f"n{i}")
-        return len(drawn) + ops
-
-
-def _consumers(order: Sequence[Value]) -> dict[int, list[tuple[Value, int]]]:
-    users: dict[int, list[tuple[Value, int]]] = {}
-    for node in order:
-        for k, p in enumerate(node._prev):
-            users.setdefault(id(p), []).append((node, k))
-    return users
-
-
-def _choose_layout(order: Sequence[Value], consumers: dict[int, list[tuple[Value, int]]],
-                   neurons: Sequence[Neuron], collapse: str, max_nodes: int) -> _Layout:
-    levels = ["none", "neurons", "layers"] if collapse == "auto" else [collapse]
-    if not neurons:
-        levels = ["none"]
-    sizes: dict[str, int] = {}
-    for level in levels:
-        layout = _Layout(order, consumers, neurons, level)
-        sizes[level] = layout.count(order)
-        if sizes[level] <= max_nodes:
-            return layout
-    level, size = next(iter(sizes.items()))
-    for lv in ("neurons", "layers"):
-        if neurons and lv not in sizes:
-            sizes[lv] = _Layout(order, consumers, neurons, lv).count(order)
-    options = [f"collapse='{lv}' ({sizes[lv]} nodes)" for lv in ("neurons", "layers")
-               if neurons and lv != collapse]
-    hint = "; ".join([*options, "draw a smaller sub-expression (e.g. one sample's loss)",
-                      f"or raise max_nodes (now {max_nodes})"])
-    raise GraphTooLarge(f"draw_dot: the picture would have {size} nodes"
-                        f"{'' if level == 'none' else f' with collapse={level!r}'}, more than "
-                        f"max_nodes={max_nodes}, too many to read. Hint: {hint}.")
-
-
 def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "grad"),
              edge_labels: str | bool = "auto", color_by: str | None = "grad",
              max_nodes: int = 200, *, grads: str | Mapping[int, float] = "auto",
@@ -274,9 +186,9 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
 
     order = topological_order(root)
     known = _resolve_grads(root, order, grads)
-    consumers = _consumers(order)
+    consumers = consumers_of(order)
     neurons = find_neurons(order, consumers, model)
-    layout = _choose_layout(order, consumers, neurons, collapse, max_nodes)
+    layout = choose_layout(order, consumers, neurons, collapse, max_nodes)
     size = layout.count(order)
     if edge_labels == "auto":
         edge_labels = "none" if size > 60 else ("chain" if known is not None else "local")
@@ -289,7 +201,7 @@ class _Drawing:
     """Builds one picture; split out of ``draw_dot`` so each part reads on its own."""
 
     def __init__(self, root: Value, order: Sequence[Value], known: dict[int, float] | None,
-                 consumers: dict[int, list[tuple[Value, int]]], layout: _Layout,
+                 consumers: dict[int, list[tuple[Value, int]]], layout: Layout,
                  opts: _Options, highlight: Value | None, span: tuple[int, int] | None,
                  rankdir: str, sent_back: Collection[int] | None):
         self.order, self.known, self.consumers = order, known, consumers

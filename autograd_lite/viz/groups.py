@@ -22,7 +22,13 @@ Consumers = Mapping[int, Sequence[tuple[Value, int]]]
 
 @dataclass
 class Neuron:
-    """One neuron found in a graph: its fused node, output, parameters and inputs."""
+    """One neuron found in a graph: its fused node, output, parameters and inputs.
+
+    >>> from autograd_lite.functional import dot
+    >>> z = dot([Value(1.0)], [Value(2.0)], bias=Value(0.5)); a = z.tanh()
+    >>> Neuron(z, a, list(z.parents[:2]), list(z.parents[2:]), layer=1).activation
+    'tanh'
+    """
 
     affine: Value
     output: Value

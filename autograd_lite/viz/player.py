@@ -133,7 +133,16 @@ not yet computed.</p>
 
 def save_player(steps: BackwardSteps, path: str | Path, **options: Any) -> Path:
     """Write the HTML player to ``path``. Without ``dot``, write the last frame's DOT source
-    (``name.dot``) and raise :class:`GraphvizNotFound` with how to install graphviz."""
+    (``name.dot``) and raise :class:`GraphvizNotFound` with how to install graphviz.
+
+    >>> import tempfile, os
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import backward_steps
+    >>> steps = backward_steps(Value(2.0) * 3)
+    >>> out = os.path.join(tempfile.mkdtemp(), "p.html")
+    >>> save_player(steps, out).name if dot_available() else "p.html"
+    'p.html'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not dot_available():
@@ -148,7 +157,14 @@ def save_player(steps: BackwardSteps, path: str | Path, **options: Any) -> Path:
 
 
 def iframe(steps: BackwardSteps, **options: Any) -> str:
-    """The player inside an ``<iframe srcdoc>``, so notebooks run its script in isolation."""
+    """The player inside an ``<iframe srcdoc>``, so notebooks run its script in isolation.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import backward_steps
+    >>> steps = backward_steps(Value(2.0) * 3)
+    >>> iframe(steps).startswith("<iframe srcdoc=") if dot_available() else True
+    True
+    """
     page = player_html(steps, **options)
     heights = [float(h) for h in re.findall(r'<svg[^>]*height="([\d.]+)pt"', page)]
     height = int(max(heights, default=300) * 4 / 3) + 220
@@ -158,7 +174,14 @@ def iframe(steps: BackwardSteps, **options: Any) -> str:
 
 def widget(steps: BackwardSteps, **options: Any) -> Any:
     """An ipywidgets player (play button, slider, caption, picture); without ipywidgets,
-    ``steps`` itself, which Jupyter displays as the HTML player."""
+    ``steps`` itself, which Jupyter displays as the HTML player.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import backward_steps
+    >>> steps = backward_steps(Value(2.0) * 3)
+    >>> w = widget(steps); w is steps or len(w.children) == 3
+    True
+    """
     try:  # optional and untyped: imported by name so type checking needs no stubs
         ipywidgets = importlib.import_module("ipywidgets")
     except ImportError:

@@ -22,7 +22,11 @@ INSTALL_HINT = ("install graphviz's 'dot' program: sudo apt-get install graphviz
 
 
 class GraphvizNotFound(RuntimeError):
-    """graphviz's ``dot`` program is not on ``PATH``, so no picture can be rendered."""
+    """graphviz's ``dot`` program is not on ``PATH``, so no picture can be rendered.
+
+    >>> "apt-get install graphviz" in str(_missing("saving"))
+    True
+    """
 
 
 def dot_available() -> bool:

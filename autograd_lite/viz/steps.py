@@ -34,6 +34,12 @@ class BackwardStep:
         grads: ``{id(node): gradient}`` for every node reached so far (read-only).
         sent: ``(input node, amount added to its gradient)`` for each input, in order.
         text: one sentence describing the step.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
+    >>> step = backward_steps(y)[1]
+    >>> step.node is y, [amount for _, amount in step.sent]     # dy/dx = x + x
+    (True, [2.0, 2.0])
     """
 
     index: int
