@@ -40,6 +40,8 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "GraphCheckReport",
+    "NodeCheck",
+    "Row",
     "check_graph",
     "custom_op",
     "gradcheck",
@@ -50,7 +52,14 @@ __all__ = [
 
 
 class GradcheckError(AssertionError):
-    """Raised by the checks when ``raise_on_fail=True`` and a derivative disagrees."""
+    """Raised by the checks when ``raise_on_fail=True`` and a derivative disagrees.
+
+    >>> gradcheck(lambda x: x.detach() * x, [3.0], raise_on_fail=True)
+    Traceback (most recent call last):
+    ...
+    autograd_lite.check.GradcheckError: gradcheck of f at x=3: FAILED (1 of 1)
+    ...
+    """
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -58,7 +67,12 @@ class GradcheckError(AssertionError):
 
 @dataclass(frozen=True)
 class Row:
-    """One compared derivative: ``d output / d wrt`` at ``point``."""
+    """One compared derivative: ``d output / d wrt`` at ``point``.
+
+    >>> row = gradcheck(lambda x: x * x, [3.0]).rows[0]
+    >>> row.wrt, row.analytic, round(row.numeric, 6), row.passed
+    ('x', 6.0, 6.0, True)
+    """
 
     output: str
     wrt: str
@@ -110,6 +124,10 @@ class GradcheckReport:
 
     ``print(report)`` shows a table; Jupyter renders it as Markdown. ``report.rows`` holds
     the numbers (``analytic``, ``numeric``, ``abs_err``, ``rel_err``, ``passed``).
+
+    >>> report = gradcheck(lambda a, b: a / b, [1.0, 2.0])
+    >>> bool(report), [r.analytic for r in report.rows], report.failures
+    (True, [0.5, -0.25], [])
     """
 
     def __init__(self, title: str, rows: list[Row]) -> None:
@@ -324,7 +342,12 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-
 
 @dataclass(frozen=True)
 class NodeCheck:
-    """One local partial of one node, checked against its rule's own forward."""
+    """One local partial of one node, checked against its rule's own forward.
+
+    >>> check = check_graph(Value(2.0).exp()).checks[0]
+    >>> check.op, check.status, round(check.analytic, 6), round(check.numeric, 6)
+    ('exp', 'ok', 7.389056, 7.389056)
+    """
 
     node: Value
     name: str
@@ -355,7 +378,14 @@ class NodeCheck:
 
 
 class GraphCheckReport:
-    """Result of :func:`check_graph`: the checked partials and the first failure, if any."""
+    """Result of :func:`check_graph`: the checked partials and the first failure, if any.
+
+    >>> report = check_graph(Value(0.5).sin() * 2)
+    >>> print(report)
+    check_graph: 2 nodes, 3 of 3 local partials agree with central differences
+    >>> report.first_failure is None
+    True
+    """
 
     def __init__(self, checks: list[NodeCheck]) -> None:
         self.checks = checks

@@ -88,6 +88,10 @@ class Term:
         upstream: dL/d(consumer).
         local: d(consumer)/d(node) at the current values (NaN if undefined and unneeded).
         contribution: upstream * local (0 when nothing flows in).
+
+    >>> a = Value(3.0, label="a"); L = a * a
+    >>> [(t.consumer, t.local_formula, t.contribution) for t in explain(L).steps[1].terms]
+    [('L', 'a', 3.0), ('L', 'a', 3.0)]
     """
 
     consumer: str
@@ -104,6 +108,11 @@ class Step:
     """The gradient of one node: the sum of its terms (one per use of the node).
 
     ``str(step)`` is the chain rule with numbers, ``step.latex()`` the same in LaTeX.
+
+    >>> a = Value(3.0, label="a"); L = a * a
+    >>> step = explain(L).steps[1]
+    >>> print(step)
+    dL/da = a + a = 3.0 + 3.0 = 6.0    [L = a * a, dL/da = a; L = a * a, dL/da = a]
     """
 
     node: Value
@@ -177,6 +186,11 @@ class Transcript:
 
     Iterate it for the :class:`Step` objects, ``print`` it for text; Jupyter renders it as
     Markdown with LaTeX. ``transcript.grad(node)`` is the gradient found for a node.
+
+    >>> x = Value(0.5, label="x"); y = x.exp()
+    >>> t = explain(y)
+    >>> len(t), [s.name for s in t], t.grad(x) == y.data
+    (2, ['L', 'x'], True)
     """
 
     _SHOWN = 200  # rich displays stop after this many steps; str() shows all
