@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: install dot test demo lint bench loc notebooks clean
+.PHONY: install dot browser test demo lint bench loc notebooks clean
 
 # A virtual environment with the package (editable) and everything tests, lint and bench use.
 $(STAMP): pyproject.toml
@@ -19,7 +19,11 @@ install: $(STAMP) dot
 dot:
 	@bash tools/ensure-dot.sh
 
-test: install
+# Debian's chromium, for the test that plays the HTML backward player in a real browser.
+browser:
+	@bash tools/ensure-browser.sh
+
+test: install browser
 	$(BIN)/python -m pytest
 
 demo: install
