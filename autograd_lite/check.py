@@ -32,7 +32,7 @@ from .engine import (
     no_grad,
     topological_order,
 )
-from .formula import node_names
+from .expression import node_names
 from .higher import grad
 from .rules import Rule
 

@@ -3,7 +3,7 @@
 * :func:`explain` walks the backward pass and records each step with the local derivative
   formula from the rules table and the numbers, e.g.
   ``dL/da = dL/dc * dc/da = -2.0 * 3.0 = -6.0``.
-* :func:`formula` and :func:`latex` (from ``formula.py``, re-exported here) print the
+* :func:`formula` and :func:`latex` (from ``expression.py``, re-exported here) print the
   expression a node computes; :func:`node_names` gives every node a readable name.
 
 Nothing here computes a derivative of its own: the local partials and their formulas are
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, _backward_error, _derivative_problem, topological_order
-from .formula import _latex_name, formula, latex, node_names
+from .expression import _latex_name, formula, latex, node_names
 from .rules import Rule
 
 __all__ = ["Step", "Term", "Transcript", "explain", "formula", "latex", "node_names"]
