@@ -75,18 +75,12 @@ def _to_float(x: Any, op: str) -> float:
     raise TypeError(f"{op}: expected a Value, int or float, got {x!r} of type {name}")
 
 
-def _constant(x: Any, op: str) -> float:
-    """A number used as an operand or op parameter: a finite float, or an error naming op."""
-    c = _to_float(x, op)
+def _constant(x: Any, op: str, what: str = "operands and parameters") -> float:
+    """A number used as data, operand or op parameter: a finite float, or an error naming op."""
+    c = x if type(x) is float else _to_float(x, op)
     if math.isfinite(c):
         return c
-    raise ValueError(f"{op}: operands and parameters must be finite numbers, got {c!r}")
-
-
-def _finite(x: float, op: str) -> float:
-    if math.isfinite(x):
-        return x
-    raise ValueError(f"{op}: data must be a finite number, got {x!r}")
+    raise ValueError(f"{op}: {what} must be finite numbers, got {c!r}")
 
 
 def _fmt(x: float) -> str:
@@ -124,9 +118,7 @@ class Value:
                  label: str = "") -> None:
         # _children and _op are accepted (and ignored) so code written for micrograd,
         # which passes them positionally, keeps working.
-        if type(data) is not float:
-            data = _to_float(data, "Value")
-        self.data = _finite(data, "Value")
+        self.data = _constant(data, "Value", "data")
         self.grad = 0.0
         self._prev = ()
         self._rule = None

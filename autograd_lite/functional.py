@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .engine import Value, _to_float, apply
+from .engine import Value, _constant, apply
 from .rules import RULES
 
 __all__ = [
@@ -97,4 +97,4 @@ def leaky_relu(x: Any, slope: float = 0.01) -> Value:
     >>> leaky_relu(-1.0, 0.2).data
     -0.2
     """
-    return apply(RULES["leaky_relu"], (x,), _to_float(slope, "leaky_relu"))
+    return apply(RULES["leaky_relu"], (x,), _constant(slope, "leaky_relu"))

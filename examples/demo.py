@@ -1,7 +1,9 @@
 """make demo: train a small MLP on two moons and draw pictures of it.
 
 Writes to out/: the learned decision boundary, the loss and accuracy curves, the per-layer
-gradient norms, and the gradient graph of one neuron (graphviz).
+gradient norms, the gradient graph of one neuron, the README's example graph, the whole MLP
+for one sample with each neuron collapsed to a box (graphviz), and an offline HTML player
+that steps through the neuron's backward pass.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from autograd_lite import Value, draw_dot
+from autograd_lite import Value
 from autograd_lite.datasets import make_moons
 from autograd_lite.nn import (
     MLP,
@@ -21,6 +23,7 @@ from autograd_lite.nn import (
     plot_grad_norms,
     plot_history,
 )
+from autograd_lite.viz import backward_steps, draw_dot, save, save_example_graph
 
 OUT = Path("out")
 
@@ -56,14 +59,21 @@ def draw_neuron(model: MLP) -> None:
     neuron.b.label = "b"
     out = neuron(x)
     out.label = "out"
+    steps = backward_steps(out)  # frames computed before .grad is filled, from the rules
+    player = steps.save_html(OUT / "neuron_backward.html")
+    print(f"wrote {player} (open it in a browser and step through backward)")
     out.backward()
-    dot = draw_dot(out)
-    dot.save(OUT / "neuron.dot")
-    if shutil.which("dot"):
-        path = dot.render(OUT / "neuron", format="svg", cleanup=True)
+    if not shutil.which("dot"):
+        draw_dot(out).save(OUT / "neuron.dot")
+        print(f"wrote {OUT / 'neuron.dot'} (install graphviz to render pictures as SVG)")
+        return
+    print(f"wrote {save(draw_dot(out), OUT / 'neuron.svg')}")
+    for path in save_example_graph(OUT):
         print(f"wrote {path}")
-    else:
-        print(f"wrote {OUT / 'neuron.dot'} (install graphviz to render it as SVG)")
+    whole = model(X[0])
+    whole.backward()
+    picture = draw_dot(whole, model=model, collapse="neurons", rankdir="TB")
+    print(f"wrote {save(picture, OUT / 'mlp_one_sample.svg')}")
 
 
 def main() -> None:
