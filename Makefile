@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograd_lite tests bench examples
+	$(BIN)/ruff check autograd_lite tests bench examples tools
 	$(BIN)/mypy autograd_lite
 
 bench: install

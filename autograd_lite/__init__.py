@@ -6,8 +6,12 @@
 >>> y.backward()
 >>> round(x.grad, 6)        # 3 x**2 + cos(x)
 11.583853
+>>> str(y)
+'x**3 + sin(x)'
 """
 
+from .check import GradcheckError, check_graph, gradcheck, gradgradcheck
+from .custom_ops import custom_op, register_op, unregister_op
 from .engine import (
     BackwardError,
     Value,
@@ -21,6 +25,8 @@ from .engine import (
     no_grad,
     topological_order,
 )
+from .explain import explain
+from .expression import formula, latex
 from .functional import (
     cos,
     dot,
@@ -35,38 +41,25 @@ from .functional import (
     sum,
     tanh,
 )
+from .higher import derivative, grad, hessian, jacobian, jvp
 from .rules import RULES, DomainError, Rule, register
-from .viz import draw_dot
+from .viz import backward_steps, draw_dot
 
 __all__ = [
-    "RULES",
-    "BackwardError",
-    "DomainError",
-    "Rule",
-    "Value",
-    "apply",
-    "backprop",
-    "cos",
-    "creation_site",
-    "detect_anomaly",
-    "dot",
-    "draw_dot",
-    "enable_grad",
-    "exp",
-    "is_anomaly_enabled",
-    "is_grad_enabled",
-    "leaky_relu",
-    "log",
-    "no_grad",
-    "register",
-    "relu",
-    "sigmoid",
-    "sin",
-    "softplus",
-    "sqrt",
-    "sum",
-    "tanh",
-    "topological_order",
+    # the engine
+    "Value", "apply", "backprop", "no_grad", "enable_grad", "is_grad_enabled",
+    "detect_anomaly", "is_anomaly_enabled", "creation_site", "topological_order",
+    "BackwardError", "DomainError",
+    # the rules table and custom ops
+    "Rule", "RULES", "register", "register_op", "unregister_op", "custom_op",
+    # ops as functions
+    "sum", "dot", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu",
+    "softplus", "sin", "cos",
+    # checking derivatives by hand
+    "grad", "derivative", "jacobian", "hessian", "jvp", "gradcheck", "gradgradcheck",
+    "GradcheckError", "check_graph", "explain", "formula", "latex",
+    # pictures
+    "draw_dot", "backward_steps",
 ]
 
 __version__ = "0.1.0"

@@ -155,6 +155,17 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def __str__(self) -> str:
+        """The expression this node computes, e.g. ``tanh(w1*x1 + b)`` (see ``formula``).
+
+        >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+        >>> print((w * x + 1).tanh())
+        tanh(w*x + 1)
+        """
+        from .expression import formula  # the printer builds on the engine, not vice versa
+
+        return formula(self)
+
     def __float__(self) -> float:
         return self.data
 

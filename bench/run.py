@@ -7,6 +7,8 @@ Measures (medians over repeats, all in this process):
 2. The same step hand-written on plain floats: the floor for pure Python.
 3. A chain of n ops (x = x * c + d): time per node at 1e4 and 1e6 nodes, forward + backward.
 4. Bytes per node (tracemalloc) for a graph of binary ops, vs micrograd.
+5. Training to a target with nn.fit: moons to 100% (SGD + momentum, Adam) and three-class
+   spirals to 95% (Adam, cross-entropy): steps and seconds.
 
 Benchmarks, not tests: nothing here asserts a time. Targets from the engine issue are
 printed next to the measured ratios.
@@ -29,7 +31,7 @@ import micrograd.nn as mg_nn
 
 import autograd_lite
 import autograd_lite.nn as al_nn
-from autograd_lite.datasets import make_moons
+from autograd_lite.datasets import make_moons, make_spirals
 
 X, Y = make_moons(100, noise=0.1, seed=0)
 
@@ -197,6 +199,30 @@ def main() -> None:
     print("\n3. memory per binary-op node (tracemalloc)")
     print(f"   autograd_lite {b_al:6.0f} B   micrograd {b_mg:6.0f} B   "
           f"ratio {b_al / b_mg:.2f} (target <= 0.50)")
+    train_to_target()
+
+
+def train_to_target() -> None:
+    print("\n4. training with nn.fit (full batch), to the issue's targets")
+    moons_model = lambda: al_nn.MLP(2, [16, 16, 1], seed=0)  # noqa: E731
+    runs = [
+        ("moons 100, SGD momentum 0.9", moons_model, al_nn.hinge, (X, Y), 1.0,
+         lambda m: al_nn.SGD(m.parameters(), lr=0.1, momentum=0.9)),
+        ("moons 100, Adam", moons_model, al_nn.hinge, (X, Y), 1.0,
+         lambda m: al_nn.Adam(m.parameters(), lr=0.05)),
+        ("spirals 3x100, Adam, CE",
+         lambda: al_nn.MLP(2, [16, 16, 3], init="he", seed=0), al_nn.cross_entropy,
+         make_spirals(300, classes=3, seed=0), 0.95,
+         lambda m: al_nn.Adam(m.parameters(), lr=0.02)),
+    ]
+    for name, make_model, loss, data, target, make_opt in runs:
+        model = make_model()
+        t0 = time.perf_counter()
+        history = al_nn.fit(model, loss, make_opt(model), data, epochs=300,
+                            target_accuracy=target, progress=False)
+        seconds = time.perf_counter() - t0
+        print(f"   {name:<30} {history.accuracy[-1]:>5.0%} after {history.steps:>3} steps, "
+              f"{seconds:5.2f} s (targets: {target:.0%}, moons < 100 steps, < 10 s)")
 
 
 if __name__ == "__main__":
