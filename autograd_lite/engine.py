@@ -730,7 +730,11 @@ def topological_order(root: Value) -> list[Value]:
         push((node, True))
         for p in node._prev:
             if p not in seen:
-                push((p, False))
+                if p._prev:
+                    push((p, False))
+                else:  # a leaf has nothing to wait for: place it now, skip the stack
+                    mark(p)
+                    emit(p)
     return order
 
 

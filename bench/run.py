@@ -171,12 +171,17 @@ def main() -> None:
     al_step, mg_step, fl_step = make_step(al_nn), make_step(mg_nn), make_float_step()
     for f in (al_step, mg_step, fl_step):
         f()  # warm up
-    t_al = median_time(al_step, reps)
-    t_mg = median_time(mg_step, max(3, reps // 2))
-    t_fl = median_time(fl_step, reps)
-    gc.disable()
-    t_mg_nogc = median_time(mg_step, max(3, reps // 2))
-    gc.enable()
+    # Interleaved rounds: this machine's speed drifts, so each round times every engine
+    # back to back and the ratios compare like with like.
+    rounds: dict[str, list[float]] = {"al": [], "mg": [], "fl": [], "mg_nogc": []}
+    for _ in range(reps):
+        for key, f in (("al", al_step), ("mg", mg_step), ("fl", fl_step)):
+            rounds[key].append(median_time(f, 1))
+        gc.disable()
+        rounds["mg_nogc"].append(median_time(mg_step, 1))
+        gc.enable()
+    t_al, t_mg, t_fl, t_mg_nogc = (statistics.median(rounds[k])
+                                   for k in ("al", "mg", "fl", "mg_nogc"))
 
     print("\n1. micrograd demo step (MLP(2,[16,16,1]), 100 moons, full batch), median")
     print(f"   {'engine':<28}{'ms/step':>10}{'vs autograd_lite':>20}")
