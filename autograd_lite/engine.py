@@ -708,7 +708,8 @@ def backprop(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[i
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, parents before children, ``root`` last.
 
-    Iterative depth-first search: no recursion, so depth is unlimited.
+    Iterative depth-first search: no recursion, so depth is unlimited. Read backwards, the
+    order visits a node's inputs first to last, which keeps transcripts in reading order.
 
     >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
     >>> [n.label or n.op for n in topological_order(c)]
@@ -730,11 +731,7 @@ def topological_order(root: Value) -> list[Value]:
         push((node, True))
         for p in node._prev:
             if p not in seen:
-                if p._prev:
-                    push((p, False))
-                else:  # a leaf has nothing to wait for: place it now, skip the stack
-                    mark(p)
-                    emit(p)
+                push((p, False))
     return order
 
 
