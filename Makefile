@@ -17,11 +17,13 @@ install: $(STAMP) dot
 
 # graphviz's `dot` program (a system package, not a Python one).
 dot:
-	@bash tools/ensure-dot.sh
+	@bash tools/ensure-program.sh dot graphviz "rendering graph pictures (without it they are saved as .dot source)" \
+		"'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 
 # Debian's chromium, for the test that plays the HTML backward player in a real browser.
 browser:
-	@bash tools/ensure-browser.sh
+	@bash tools/ensure-program.sh chromium chromium "the HTML backward player's browser test" \
+		"'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome"
 
 test: install browser
 	$(BIN)/python -m pytest

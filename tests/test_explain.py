@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+from graphs import lecture_graph
 from hypothesis import assume, given
 from test_higher import points, programs, run
 
@@ -17,21 +18,8 @@ from autograd_lite.functional import dot
 from autograd_lite.functional import sum as vsum
 
 
-def lecture_graph() -> tuple[dict[str, Value], Value]:
-    """micrograd's lecture example: L = (a*b + c) * f."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}, L
-
-
 def test_transcript_of_the_lecture_example_matches_the_hand_derivation() -> None:
-    nodes, L = lecture_graph()
+    L, nodes = lecture_graph()
     t = explain(L)
     lines = {s.name: str(s) for s in t}
     # By hand: dL/dd = f = -2, dL/df = d = 4, dL/de = dL/dd * 1, dL/da = dL/de * b = 6 ...
@@ -116,7 +104,7 @@ def test_a_missing_derivative_with_no_gradient_flowing_is_skipped_like_backward(
 
 
 def test_markdown_and_latex_renderings() -> None:
-    _, L = lecture_graph()
+    L, _ = lecture_graph()
     t = explain(L)
     md = t._repr_markdown_().splitlines()
     assert len(md) == len(t)

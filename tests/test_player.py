@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from graphs import lecture_graph
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,16 +27,6 @@ from autograd_lite.viz.labels import fmt
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def lecture() -> tuple[Value, dict[str, Value]]:
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"),
-                                                 (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d}
 
 
 def shared() -> tuple[Value, Value]:
@@ -50,7 +41,7 @@ def shared() -> tuple[Value, Value]:
 
 
 def test_one_frame_per_op_in_backward_order_without_touching_grad() -> None:
-    L, v = lecture()
+    L, v = lecture_graph()
     v["a"].grad = 5.0                    # a user's own value must survive
     steps = backward_steps(L)
     ops = [n for n in reversed(topological_order(L)) if n.parents]
@@ -78,7 +69,7 @@ def test_frames_accumulate_to_the_true_gradients() -> None:
 
 
 def test_lecture_steps_by_hand() -> None:
-    L, v = lecture()
+    L, v = lecture_graph()
     steps = backward_steps(L)
     # Step 1 processes L = d * f: sends f = -2 to d and d = 4 to f.
     assert steps[1].text.startswith("step 1: L = d * f")
@@ -96,7 +87,7 @@ def test_zero_gradient_step_sends_nothing() -> None:
 
 
 def test_frame_pictures_highlight_the_processed_node() -> None:
-    L, _ = lecture()
+    L, _ = lecture_graph()
     steps = backward_steps(L)
     for k, step in enumerate(steps):
         svg = ET.fromstring(to_svg(steps.draw(k)))
@@ -112,7 +103,7 @@ def test_frame_pictures_highlight_the_processed_node() -> None:
 
 
 def player(tmp_path: Path) -> tuple[Path, object]:
-    L, _ = lecture()
+    L, _ = lecture_graph()
     steps = backward_steps(L)
     return steps.save_html(tmp_path / "player.html"), steps
 
@@ -139,7 +130,7 @@ def find_browser() -> str | None:
 def browser() -> str:
     found = find_browser()
     if found is None:
-        reason = ("no chromium for the HTML player test: run tools/ensure-browser.sh "
+        reason = ("no chromium for the HTML player test: run make browser "
                   "(sudo apt-get install chromium)")
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
@@ -196,7 +187,7 @@ def test_ipywidgets_player_follows_the_slider() -> None:
         pytest.importorskip("ipywidgets", reason="ipywidgets (optional) is not installed")
     import ipywidgets
 
-    L, _ = lecture()
+    L, _ = lecture_graph()
     box = play_backward(L)
     assert isinstance(box, ipywidgets.VBox)
     controls, caption, view = box.children

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from graphs import lecture_graph
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP
@@ -63,17 +64,6 @@ def central_difference(f, x: Value, h: float = 1e-6) -> float:  # type: ignore[n
     return (up - down) / (2 * h)
 
 
-def lecture_graph() -> tuple[Value, dict[str, Value]]:
-    """L = (a*b + c) * f, micrograd's lecture example."""
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"),
-                                                 (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L}
 
 
 # --- structure and numbers -------------------------------------------------------------
