@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 05 · Training toy networks
+# # 04 · Training toy networks
 #
 # Backpropagation gives the gradient; *training* is what we do with it. This notebook walks
 # through `autograd_lite.nn`: models, losses, the optimizers of the backprop literature,

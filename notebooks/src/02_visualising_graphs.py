@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 04 · Visualising gradient graphs
+# # 02 · Visualising gradient graphs
 #
 # `draw_dot(root)` draws everything `root` depends on: each value is a box
 # (label | data | grad), each op a small oval. This notebook shows what the pictures can
