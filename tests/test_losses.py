@@ -84,6 +84,16 @@ def test_binary_cross_entropy_is_stable_for_huge_logits() -> None:
     assert [v.grad for v in z] == pytest.approx([0.0, 0.0, -1 / 3])
 
 
+@pytest.mark.parametrize(("z", "t"), [(40.0, 1), (-40.0, 0), (20.0, 1), (-20.0, 0),
+                                      (37.5, 0.25), (-37.5, 0.75)])
+def test_binary_cross_entropy_keeps_tiny_losses(z: float, t: float) -> None:
+    # By hand: loss = t*log(1 + e^-z) + (1 - t)*log(1 + e^z), each term with log1p. The
+    # textbook-simplified softplus(z) - t*z cancels to 0 for a confident, correct logit.
+    loss = binary_cross_entropy([Value(z)], [t])
+    expected = t * math.log1p(math.exp(-z)) + (1 - t) * math.log1p(math.exp(z))
+    assert loss.data == pytest.approx(expected, rel=1e-12)
+
+
 @given(st.lists(st.lists(floats, min_size=3, max_size=3), min_size=1, max_size=4),
        st.data())
 def test_cross_entropy_matches_softmax_and_gradient(rows: list[list[float]],

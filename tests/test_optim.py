@@ -125,6 +125,23 @@ def test_rprop_matches_formula() -> None:
     assert flips >= 2  # signs flipped, so shrinking and the skipped update were exercised
 
 
+@pytest.mark.parametrize(("lr", "bounds", "expected"), [
+    (1.0, (1e-6, 0.2), [-0.2, -0.4, -0.6]),       # first step capped at the maximum
+    (1e-7, (1e-6, 50.0), [-1e-6, -2.2e-6, -3.64e-6]),  # and raised to the minimum
+])
+def test_rprop_keeps_every_step_within_step_sizes(
+        lr: float, bounds: tuple[float, float], expected: list[float]) -> None:
+    # By hand, constant gradient +1: steps min(max(lr * 1.2**k, lo), hi) for k = 0, 1, 2.
+    p = Value(0.0)
+    opt = Rprop([p], lr=lr, step_sizes=bounds)
+    seen = []
+    for _ in range(3):
+        p.grad = 1.0
+        opt.step()
+        seen.append(p.data)
+    assert seen == pytest.approx(expected, rel=1e-12)
+
+
 def test_levenberg_marquardt_step_matches_damped_gauss_newton() -> None:
     # Residuals r_i = a * exp(b * x_i) - y_i; J by hand: [exp(b x), a x exp(b x)].
     xs, ys = [0.0, 0.5, 1.0, 1.5], [1.0, 1.9, 3.1, 4.4]

@@ -90,21 +90,26 @@ def binary_cross_entropy(logits: Sequence[Any], targets: Sequence[Any]) -> Value
     """Mean binary cross-entropy of sigmoid(logit) against targets in [0, 1].
 
     ``-t log(sigmoid(z)) - (1 - t) log(1 - sigmoid(z))`` simplifies to
-    ``softplus(z) - t * z``, which never takes the log of 0 or exp of a large number.
+    ``softplus(z) - t * z``, which never takes the log of 0 or exp of a large number. For
+    z >= 0 it is written ``softplus(-z) + (1 - t) * z`` (the same number): a confident,
+    correct logit then gives a tiny loss instead of cancelling to 0.
     Labels -1/+1 are refused (map them with ``(y + 1) / 2``).
 
     >>> round(binary_cross_entropy([Value(0.0)], [1]).data, 6)   # log 2
     0.693147
     >>> binary_cross_entropy([Value(800.0)], [1]).data           # no overflow
     0.0
+    >>> binary_cross_entropy([Value(40.0)], [1]).data            # log(1 + e**-40)
+    4.248354255291589e-18
     """
     zs, ts = _pairs(logits, targets, "binary_cross_entropy")
     for t in ts:
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {t!r} "
                              f"(for labels -1/+1 use (y + 1) / 2, or the hinge loss)")
-    total = vsum([softplus(z) for z in zs]) - dot(zs, ts)
-    return total * (1.0 / len(zs))
+    terms = [softplus(-z) + (1.0 - t) * z if z.data >= 0.0 else softplus(z) - t * z
+             for z, t in zip(zs, ts)]
+    return vsum(terms) * (1.0 / len(zs))
 
 
 def cross_entropy(scores: Sequence[Sequence[Any]], labels: Sequence[int]) -> Value:

@@ -278,15 +278,19 @@ class Rprop(Optimizer):
         prev = self._buffer("prev_grad")
         sizes = self._buffer("step_size", self.lr)
         agreement = g * prev[i]
+        size = sizes[i]
         if agreement > 0.0:
-            sizes[i] = min(sizes[i] * self.etas[1], self.step_sizes[1])
+            size *= self.etas[1]
         elif agreement < 0.0:
-            sizes[i] = max(sizes[i] * self.etas[0], self.step_sizes[0])
+            size *= self.etas[0]
             g = 0.0  # the last step overshot a minimum: wait one step before moving again
+        # Clamped on every step, so even the first step (of size lr) respects step_sizes.
+        size = min(max(size, self.step_sizes[0]), self.step_sizes[1])
+        sizes[i] = size
         if g > 0.0:
-            p.data -= sizes[i]
+            p.data -= size
         elif g < 0.0:
-            p.data += sizes[i]
+            p.data += size
         prev[i] = g
 
 
