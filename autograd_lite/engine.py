@@ -31,6 +31,7 @@ __all__ = [
     "Value",
     "apply",
     "backprop",
+    "backward_order",
     "creation_site",
     "detect_anomaly",
     "enable_grad",
@@ -80,7 +81,7 @@ def _constant(x: Any, op: str, what: str = "operands and parameters") -> float:
     c = x if type(x) is float else _to_float(x, op)
     if math.isfinite(c):
         return c
-    raise ValueError(f"{op}: {what} must be finite numbers, got {c!r}")
+    raise ValueError(f"{op}: {what} must be finite, got {c!r}")
 
 
 def _fmt(x: float) -> str:
@@ -118,6 +119,9 @@ class Value:
                  label: str = "") -> None:
         # _children and _op are accepted (and ignored) so code written for micrograd,
         # which passes them positionally, keeps working.
+        if isinstance(_children, str):
+            raise TypeError(f"Value: the second argument is micrograd's _children, got "
+                            f"{_children!r}; pass a label by keyword: label={_children!r}")
         self.data = _constant(data, "Value", "data")
         self.grad = 0.0
         self._prev = ()
@@ -156,15 +160,30 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __str__(self) -> str:
-        """The expression this node computes, e.g. ``tanh(w1*x1 + b)`` (see ``formula``).
+        """The expression this node computes, e.g. ``tanh(w*x + 1)`` (see ``formula``);
+        the repr for a leaf, or when the expression would not fit on a few lines.
 
         >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
         >>> print((w * x + 1).tanh())
         tanh(w*x + 1)
+        >>> print(w)
+        Value(data=0.5, grad=0.0, label='w')
         """
+        if not self._prev:
+            return repr(self)
         from .expression import formula  # the printer builds on the engine, not vice versa
 
-        return formula(self)
+        text = formula(self, max_length=_STR_MAX)
+        # A bare name means the whole expression was too long and got abbreviated.
+        return repr(self) if text.isidentifier() or len(text) > _STR_MAX else text
+
+    def __format__(self, spec: str) -> str:
+        """Format specs apply to ``data``: ``f"{loss:.4f}"``; an empty spec is ``str``.
+
+        >>> f"{Value(2.0) / 3:.3f}"
+        '0.667'
+        """
+        return format(self.data, spec) if spec else str(self)
 
     def __float__(self) -> float:
         return self.data
@@ -333,7 +352,7 @@ class Value:
         >>> y.backward(); x.grad      # accumulates, like PyTorch
         12.0
         """
-        seed = _to_float(grad, "backward")
+        seed = _constant(grad, "backward", "the seed (grad)")
         order = topological_order(self)
         if create_graph:
             grads = _backprop_values(order, Value(seed))
@@ -454,6 +473,7 @@ def _make(rule: Rule, parents: tuple[Value, ...], args: Sequence[float], param: 
 
 _new = object.__new__
 _isfinite = math.isfinite
+_STR_MAX = 400  # longest formula str() prints before it falls back to the repr
 
 
 # --- error messages ---------------------------------------------------------------------
@@ -630,10 +650,11 @@ def _gradient_error(order: list[Value], leaf: Value) -> BackwardError:
         if node._rule is None or node.grad == 0.0 or not any(p is leaf for p in node._prev):
             continue
         parts = node._rule.partials([p.data for p in node._prev], node.data, node._param)
-        names, formulas = node._rule.input_names(len(parts)), node._rule.partial_formulas
+        n = len(parts)
+        names = node._rule.input_names(n)
         for i, (p, d) in enumerate(zip(node._prev, parts)):
             if p is leaf and not math.isfinite(node.grad * d):
-                formula = formulas[i] if node._rule.arity > 0 else "; ".join(formulas)
+                formula = node._rule.partial_formula(i, n)
                 return _backward_error(node, f"the gradient for {names[i]}, grad * ({formula})"
                                        f" = {node.grad * d!r}, does not fit in a float")
     if leaf._prev:  # every use gave a finite gradient, but their sum overflows
@@ -663,6 +684,8 @@ def _backprop_values(order: list[Value], seed: Value) -> dict[int, Any]:
         try:
             parts = rule.partials(prev, node, node._param)
         except (ArithmeticError, ValueError) as exc:
+            if g.data == 0.0:
+                continue  # as in the float pass: a zero gradient needs no derivative here
             raise _backward_error(node, _derivative_problem(rule, exc)) from None
         try:
             for p, d in zip(prev, parts):
@@ -708,12 +731,12 @@ def backprop(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[i
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, parents before children, ``root`` last.
 
-    Iterative depth-first search: no recursion, so depth is unlimited. Read backwards, the
-    order visits a node's inputs first to last, which keeps transcripts in reading order.
+    Iterative depth-first search: no recursion, so depth is unlimited. Inputs are placed
+    first to last, so automatic names and pictures follow the order the user wrote.
 
-    >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
+    >>> a = Value(1.0, label="a"); b = Value(2.0, label="b"); c = a * b + a
     >>> [n.label or n.op for n in topological_order(c)]
-    ['a', '', 'mul', 'add']
+    ['a', 'b', 'mul', 'add']
     """
     order: list[Value] = []
     seen: set[Value] = set()
@@ -729,9 +752,37 @@ def topological_order(root: Value) -> list[Value]:
             continue
         mark(node)
         push((node, True))
-        for p in node._prev:
+        for p in reversed(node._prev):  # reversed, so the first input is placed first
             if p not in seen:
                 push((p, False))
+    return order
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The nodes in an order a backward pass may visit them, for people to read: ``root``
+    first, every node after all the nodes that use it, and a node's inputs first to last.
+
+    (``backward`` itself walks ``reversed(topological_order(root))``: also valid, but it
+    meets a node's inputs last to first.) Kahn's algorithm: iterative, any depth.
+
+    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b; c.label = "c"
+    >>> [n.label for n in backward_order(c)]
+    ['c', 'a', 'b']
+    """
+    users: dict[Value, int] = {}
+    for node in topological_order(root):
+        for p in node._prev:
+            users[p] = users.get(p, 0) + 1
+    order: list[Value] = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for p in reversed(node._prev):  # reversed onto a stack: the first input comes out first
+            left = users[p] - 1
+            users[p] = left
+            if left == 0:
+                ready.append(p)
     return order
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, _backward_error, _derivative_problem, topological_order
+from .engine import Value, _backward_error, _derivative_problem, backward_order
 from .expression import _latex_name, formula, latex, node_names
 from .rules import Rule
 
@@ -44,8 +44,6 @@ _NUMBER = re.compile(r"[0-9.]+(e[-+]?[0-9]+)?\Z")
 
 def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
     """Put the nodes' names into a rule's formula (``x * y`` becomes ``a * b``)."""
-    if rule.arity < 0:
-        return text  # n-ary formulas are patterns over an index i; leave them as written
     table = dict(zip(rule.input_names(len(names)), names))
     if param is not None:
         table[rule.param_name] = f"{param:.6g}"
@@ -55,22 +53,6 @@ def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
         return name if _IDENT.match(name) or _NUMBER.match(name) else f"({name})"
 
     return re.sub(r"\b(" + "|".join(map(re.escape, table)) + r")\b", swap, text)
-
-
-def _partial_formula(rule: Rule, i: int, n: int) -> str:
-    """The formula of d(out)/d(input i). An n-ary rule lists one pattern per group of
-    inputs (``d/dw_i = x_i``): patterns without ``_i`` cover one input each, the rest
-    split the remaining inputs evenly; ``i`` is then filled in."""
-    pats = rule.partial_formulas
-    if rule.arity >= 0:
-        return pats[i]
-    singles = sum(1 for p in pats if "_i" not in p)
-    groups = len(pats) - singles
-    if i < singles or groups == 0:
-        return pats[min(i, len(pats) - 1)]
-    size = max((n - singles) // groups, 1)
-    k, j = divmod(i - singles, size)
-    return pats[min(singles + k, len(pats) - 1)].replace("_i", f"_{j + 1}")
 
 
 # --- the transcript -----------------------------------------------------------------------
@@ -250,12 +232,11 @@ def explain(root: Value) -> Transcript:
     dL/db = dL/dc * dc/db = -1.0 * 2.0 = -2.0    [c = a * b, dc/db = a]
     """
     names = node_names(root)
-    order = topological_order(root)
     rname = names[id(root)]
     grads: dict[int, float] = {id(root): 1.0}
     terms: dict[int, list[Term]] = {}
     steps: list[Step] = []
-    for node in reversed(order):
+    for node in backward_order(root):
         g = grads.get(id(node), 0.0)
         steps.append(Step(node, names[id(node)], rname, g, tuple(terms.pop(id(node), ()))))
         rule = node._rule
@@ -274,7 +255,7 @@ def explain(root: Value) -> Transcript:
         definition = f"{names[id(node)]} = " + _substitute(rule.formula, rule, parent_names,
                                                             node._param)
         for i, (p, d) in enumerate(zip(node._prev, parts)):
-            local_formula = _substitute(_partial_formula(rule, i, len(parts)), rule,
+            local_formula = _substitute(rule.partial_formula(i, len(parts)), rule,
                                         parent_names, node._param)
             contribution = g * d if g != 0.0 else 0.0
             terms.setdefault(id(p), []).append(

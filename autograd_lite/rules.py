@@ -103,14 +103,16 @@ class Rule:
             message to name the op and the values.
         partials: ``partials(xs, out, param) -> sequence`` of d(out)/d(xs[i]), one per input.
             Works on floats and on Values.
-        partial_formulas: the partials as text, one per input (for n-ary rules, a pattern
-            with ``i``).
+        partial_formulas: the partials as text, one per input; for n-ary rules one per
+            input group, written with ``_i`` for the position inside the group.
         domain: where the op is defined, as text (``"x > 0"``), for error messages.
         sample: for tests, an interval ``(lo, hi)`` per input to sample from.
         kinks: for tests, points where the op is not differentiable (samples avoid them).
         arity: number of inputs, or ``-1`` for n-ary rules.
         params: for tests, parameter values to try (``(None,)`` when the op has none).
         param_name: how formulas and messages call the parameter (``"c"``, ``"slope"``).
+        groups: for n-ary rules, the layout of the inputs: one name per group, ``_i`` marking
+            a group repeated n times (``("b", "w_i", "x_i")`` is b, w1..wn, x1..xn).
     """
 
     name: str
@@ -125,24 +127,56 @@ class Rule:
     arity: int = 1
     params: tuple[Any, ...] = field(default=(None,))
     param_name: str = "param"
+    groups: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Rule({self.name}: {self.formula})"
 
+    def _layout(self, n: int) -> list[tuple[int, str]]:
+        """For each of ``n`` inputs: (its group, its name), e.g. (1, "w2")."""
+        if not self.groups:
+            names = ["x"] if n == 1 else ["x", "y"] if n == 2 else [
+                f"x{i + 1}" for i in range(n)]
+            return list(enumerate(names))
+        repeated = [g for g in self.groups if g.endswith("_i")]
+        k = (n - (len(self.groups) - len(repeated))) // max(len(repeated), 1)
+        layout: list[tuple[int, str]] = []
+        for gi, g in enumerate(self.groups):
+            if g.endswith("_i"):
+                layout += [(gi, f"{g[:-2]}{j + 1}") for j in range(k)]
+            else:
+                layout.append((gi, g))
+        return layout
+
     def input_names(self, n: int) -> list[str]:
-        """Readable names of the inputs (``x, y`` or ``x1..xn``) for messages."""
-        if self.arity == 1:
-            return ["x"]
-        if self.arity == 2:
-            return ["x", "y"]
-        return [f"x{i + 1}" for i in range(n)]
+        """Readable names of ``n`` inputs: ``x``, ``x, y``, or by group (``b, w1, w2, x1,
+        x2``) for n-ary rules.
+
+        >>> RULES["affine"].input_names(5)
+        ['b', 'w1', 'w2', 'x1', 'x2']
+        """
+        return [name for _, name in self._layout(n)]
+
+    def partial_formula(self, i: int, n: int) -> str:
+        """The formula of d(out)/d(input i) of ``n`` inputs, with input names filled in.
+
+        >>> RULES["dot"].partial_formula(1, 4), RULES["mul"].partial_formula(0, 2)
+        ('x2', 'y')
+        """
+        group, name = self._layout(n)[i]
+        pattern = self.partial_formulas[group] if self.groups else self.partial_formulas[i]
+        index = name.lstrip("abcdefghijklmnopqrstuvwxyz")
+        return pattern.replace("_i", index) if self.groups else pattern
 
 
 RULES: dict[str, Rule] = {}
+BUILTIN_RULES: frozenset[str] = frozenset()  # filled in once the table below is built
 
 
 def register(rule: Rule) -> Rule:
-    """Add ``rule`` to the table (replacing one of the same name) and return it.
+    """Add ``rule`` to the table (replacing a user rule of the same name) and return it.
+
+    A built-in op cannot be replaced: the operators are bound to it.
 
     >>> r = register(Rule("cube", "^3", "x**3", lambda xs, p: xs[0] ** 3,
     ...                   lambda xs, out, p: (3 * xs[0] * xs[0],), ("3*x**2",)))
@@ -150,6 +184,9 @@ def register(rule: Rule) -> Rule:
     'x**3'
     >>> del RULES["cube"]
     """
+    if rule.name in BUILTIN_RULES:
+        raise ValueError(f"register: {rule.name!r} is a built-in op and cannot be replaced; "
+                         "give your rule another name")
     RULES[rule.name] = rule
     return rule
 
@@ -291,10 +328,14 @@ register(Rule("cos", "cos", "cos(x)", lambda xs, p: math.cos(xs[0]),
 register(Rule("abs", "|x|", "abs(x)", lambda xs, p: abs(xs[0]),
               lambda xs, out, p: (_sign(xs[0]),), ("sign(x)",), kinks=(0.0,)))
 register(Rule("sum", "Σ", "x1 + x2 + ... + xn", lambda xs, p: math.fsum(xs),
-              lambda xs, out, p: [1.0] * len(xs), ("1",), arity=-1))
+              lambda xs, out, p: [1.0] * len(xs), ("1",), arity=-1, groups=("x_i",)))
 register(Rule("dot", "dot", "w1*x1 + ... + wn*xn", _dot_fwd, _dot_partials,
-              ("d/dw_i = x_i", "d/dx_i = w_i"), arity=-1,
+              ("x_i", "w_i"), arity=-1, groups=("w_i", "x_i"),
               domain="inputs w1..wn, x1..xn (an even count, n >= 1)"))
 register(Rule("affine", "dot+b", "b + w1*x1 + ... + wn*xn", _affine_fwd, _affine_partials,
-              ("d/db = 1", "d/dw_i = x_i", "d/dx_i = w_i"), arity=-1,
+              ("1", "x_i", "w_i"), arity=-1, groups=("b", "w_i", "x_i"),
               domain="inputs b, w1..wn, x1..xn (an odd count, n >= 1)"))
+
+# The ops above are the engine's own: operators and methods are bound to them, so
+# register() refuses to replace them (a replacement would reach apply() but not `a * b`).
+BUILTIN_RULES = frozenset(RULES)

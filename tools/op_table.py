@@ -12,7 +12,11 @@ def op_table() -> str:
     lines = ["| op | formula | local derivative(s) | defined for |",
              "|---|---|---|---|"]
     for rule in RULES.values():
-        partials = "; ".join(f"`{p}`" for p in rule.partial_formulas)
+        if rule.groups:  # n-ary: one derivative per input group, i the position in it
+            pairs = zip(rule.groups, rule.partial_formulas)
+            partials = "; ".join(f"`d/d{g} = {p}`" for g, p in pairs)
+        else:
+            partials = "; ".join(f"`{p}`" for p in rule.partial_formulas)
         lines.append(f"| `{rule.name}` | `{rule.formula}` | {partials} | {rule.domain} |")
     return "\n".join(lines)
 
