@@ -343,7 +343,8 @@ class Value:
         ``zero_grad`` between steps); gradients of interior nodes are recomputed from zero
         on each call. The walk is iterative, so graph depth is unlimited. With
         ``create_graph=True`` the gradients are themselves Values recorded in a graph, so
-        they can be differentiated again.
+        they can be differentiated again (as in PyTorch, each ``.grad`` then refers back
+        into the graph: call ``zero_grad()`` when done so the graph can be freed at once).
 
         >>> x = Value(3.0)
         >>> y = x * x
@@ -655,7 +656,8 @@ def _gradient_error(order: list[Value], leaf: Value) -> BackwardError:
         for i, (p, d) in enumerate(zip(node._prev, parts)):
             if p is leaf and not math.isfinite(node.grad * d):
                 formula = node._rule.partial_formula(i, n)
-                return _backward_error(node, f"the gradient for {names[i]}, grad * ({formula})"
+                which = f"{names[i]} ('{p.label}')" if p.label else names[i]
+                return _backward_error(node, f"the gradient for {which}, grad * ({formula})"
                                        f" = {node.grad * d!r}, does not fit in a float")
     if leaf._prev:  # every use gave a finite gradient, but their sum overflows
         return _backward_error(leaf, f"its gradient is {leaf.grad!r}")

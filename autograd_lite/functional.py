@@ -29,11 +29,13 @@ __all__ = [
 
 _SUM, _DOT, _AFFINE = RULES["sum"], RULES["dot"], RULES["affine"]
 
-_builtin_sum = sum
 
+def sum(values: Iterable[Any], start: Any = 0) -> Value:
+    """The sum of ``values`` (Values or numbers), plus ``start``, as one node.
 
-def sum(values: Iterable[Any]) -> Value:
-    """The sum of ``values`` (Values or numbers) as one node.
+    Takes the same arguments as Python's ``sum``, so ``from autograd_lite import *`` keeps
+    code such as micrograd's ``sum((w*x for ...), self.b)`` working, with one node instead
+    of a chain of additions.
 
     >>> from autograd_lite import Value
     >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
@@ -41,8 +43,12 @@ def sum(values: Iterable[Any]) -> Value:
     (6.0, 3)
     >>> s.backward(); [x.grad for x in xs]
     [1.0, 1.0, 1.0]
+    >>> b = Value(0.5); sum(xs, b).data       # start, as in builtins.sum
+    6.5
     """
     items = list(values)
+    if isinstance(start, Value) or start != 0:
+        items.insert(0, start)
     if not items:
         raise ValueError("sum: needs at least one value, got an empty sequence")
     return apply(_SUM, items)

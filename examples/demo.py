@@ -59,6 +59,7 @@ def draw_neuron(model: MLP) -> None:
     neuron.b.label = "b"
     out = neuron(x)
     out.label = "out"
+    model.zero_grad()  # fit leaves no gradients, but start the pictures from a clean slate
     steps = backward_steps(out)  # frames computed before .grad is filled, from the rules
     player = steps.save_html(OUT / "neuron_backward.html")
     print(f"wrote {player} (open it in a browser and step through backward)")
@@ -71,6 +72,7 @@ def draw_neuron(model: MLP) -> None:
     for path in save_example_graph(OUT):
         print(f"wrote {path}")
     whole = model(X[0])
+    model.zero_grad()  # the neuron's backward above filled some of these
     whole.backward()
     picture = draw_dot(whole, model=model, collapse="neurons", rankdir="TB")
     print(f"wrote {save(picture, OUT / 'mlp_one_sample.svg')}")

@@ -100,3 +100,15 @@ def test_function_forms_reject_non_numbers() -> None:
         al.exp(None)
     with pytest.raises(TypeError, match=r"log.*str"):
         al.log("1")
+
+
+def test_sum_takes_a_start_like_the_builtin() -> None:
+    # micrograd's neuron: sum((wi*xi for ...), b); by hand d/dwi = xi, d/db = 1.
+    w = [Value(0.5), Value(-2.0)]
+    x = [3.0, 4.0]
+    b = Value(0.25)
+    out = al.sum((wi * xi for wi, xi in zip(w, x)), b)
+    assert out.data == sum((wi.data * xi for wi, xi in zip(w, x)), b.data)
+    out.backward()
+    assert [wi.grad for wi in w] == x and b.grad == 1.0
+    assert al.sum([Value(1.0)], 2).data == 3.0

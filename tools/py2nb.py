@@ -1,7 +1,7 @@
 """Build a Jupyter notebook from a percent-format script (``# %%`` code cells and
 ``# %% [markdown]`` cells whose lines start with ``# ``), with no outputs.
 
-    python tools/py2nb.py notebooks_src/foo.py notebooks/foo.ipynb
+    python tools/py2nb.py notebooks/src/foo.py notebooks/foo.ipynb
 """
 
 from __future__ import annotations
