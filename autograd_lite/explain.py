@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, _backward_error, _derivative_problem, backward_order
-from .expression import _latex_name, formula, latex, node_names
+from .expression import _ATOM, _latex_name, _leaf_text, _node_text, formula, latex, node_names
 from .rules import Rule
 
 __all__ = ["Step", "Term", "Transcript", "explain", "formula", "latex", "node_names"]
@@ -42,9 +42,9 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NUMBER = re.compile(r"[0-9.]+(e[-+]?[0-9]+)?\Z")
 
 
-def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
-    """Put the nodes' names into a rule's formula (``x * y`` becomes ``a * b``)."""
-    table = dict(zip(rule.input_names(len(names)), names))
+def _substitute(text: str, rule: Rule, texts: list[str], param: Any) -> str:
+    """Put the inputs' texts into a rule's formula (``x * y`` becomes ``a * b``)."""
+    table = dict(zip(rule.input_names(len(texts)), texts))
     if param is not None:
         table[rule.param_name] = f"{param:.6g}"
 
@@ -53,6 +53,35 @@ def _substitute(text: str, rule: Rule, names: list[str], param: Any) -> str:
         return name if _IDENT.match(name) or _NUMBER.match(name) else f"({name})"
 
     return re.sub(r"\b(" + "|".join(map(re.escape, table)) + r")\b", swap, text)
+
+
+_SHOWN_TERMS = 4  # an n-ary definition shows this many terms, then "..."
+
+
+def _definition(node: Value, rule: Rule, names: dict[int, str], keep: Value | None) -> str:
+    """``c = a * b``: the node as a formula of its inputs, as ``formula()`` writes them
+    (an unlabelled leaf as its number), except ``keep``, which is shown by its name and
+    value (``L = a * x1 with x1 = 4``) because the step is about it."""
+    texts = [(names[id(p)], _ATOM) if p is keep or p._rule is not None else
+             _leaf_text(p, names) for p in node._prev]
+    if rule.groups:  # n-ary: the actual inputs, as formula() prints them
+        body = _node_text(node, rule, texts, tex=False, max_terms=_SHOWN_TERMS)[0]
+    else:  # the rules table's formula, with the inputs' names put in
+        body = _substitute(rule.formula, rule, [t for t, _ in texts], node._param)
+    text = f"{names[id(node)]} = {body}"
+    if keep is not None and keep._rule is None and not keep.label:
+        text += f" with {names[id(keep)]} = {keep.data:.6g}"
+    return text
+
+
+def _not_needed(node: Value, rule: Rule, root: str, name: str, exc: BaseException) -> str:
+    """Why an undefined local derivative is harmless here: nothing flows back into it."""
+    head = f"nothing flows back (d{root}/d{name} = 0), so "
+    if len(node._prev) == 1:
+        return head + (f"{rule.name}'({node._prev[0].data:.6g}), which is undefined, "
+                       "is not needed")
+    return head + (f"its local derivatives are not needed (here one is undefined: "
+                   f"{_derivative_problem(rule, exc)})")
 
 
 # --- the transcript -----------------------------------------------------------------------
@@ -68,8 +97,10 @@ class Term:
         definition: the consumer as a formula of its inputs' names (``c = a * b``).
         local_formula: d(consumer)/d(node) from the rules table, with names (``b``).
         upstream: dL/d(consumer).
-        local: d(consumer)/d(node) at the current values (NaN if undefined and unneeded).
+        local: d(consumer)/d(node) at the current values; NaN where it is undefined, which
+            happens only where nothing flows in (else explain raises, as backward does).
         contribution: upstream * local (0 when nothing flows in).
+        note: why an undefined ``local`` does not matter (``""`` when ``local`` is defined).
 
     >>> a = Value(3.0, label="a"); L = a * a
     >>> [(t.consumer, t.local_formula, t.contribution) for t in explain(L).steps[1].terms]
@@ -83,6 +114,7 @@ class Term:
     upstream: float
     local: float
     contribution: float
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,25 @@ class Step:
             return t.local_formula
         return f"({t.local_formula})"
 
+    def _numbers(self, times: str) -> str:
+        """The chain rule with numbers: ``upstream * local`` per term (just ``local`` for a
+        use by the root, ``0.0`` for a term where nothing flows back)."""
+        parts = []
+        for i, t in enumerate(self.terms):
+            if t.note:
+                parts.append("0.0")
+            elif t.consumer == self.root:
+                parts.append(_factor(t.local) if i else _num(t.local))
+            else:
+                parts.append(f"{_factor(t.upstream) if i else _num(t.upstream)}{times}"
+                             f"{_factor(t.local)}")
+        return " + ".join(parts)
+
+    def _where(self, t: Term) -> str:
+        if t.note:
+            return f"{t.definition}: {t.note}"
+        return f"{t.definition}, {self._d(t.consumer, self.name)} = {t.local_formula}"
+
     def __str__(self) -> str:
         left = self._d(self.root, self.name)
         if not self.terms:
@@ -129,13 +180,8 @@ class Step:
             self._direct(t) if t.consumer == self.root else
             f"{self._d(self.root, t.consumer)} * {self._d(t.consumer, self.name)}"
             for t in self.terms)
-        numeric = " + ".join(
-            (_factor(t.local) if i else _num(t.local)) if t.consumer == self.root else
-            f"{_factor(t.upstream) if i else _num(t.upstream)} * {_factor(t.local)}"
-            for i, t in enumerate(self.terms))
-        where = "; ".join(
-            f"{t.definition}, {self._d(t.consumer, self.name)} = {t.local_formula}"
-            for t in self.terms)
+        numeric = self._numbers(" * ")
+        where = "; ".join(self._where(t) for t in self.terms)
         chain = "" if symbolic == left else f" = {symbolic}"
         value = "" if numeric == _num(self.grad) else f" = {numeric}"
         return f"{left}{chain}{value} = {_num(self.grad)}    [{where}]"
@@ -154,10 +200,7 @@ class Step:
             d(t.consumer, self.name, partial) if t.consumer == self.root else
             rf"{d(self.root, t.consumer)} \cdot {d(t.consumer, self.name, partial)}"
             for t in self.terms)
-        numeric = " + ".join(
-            (_factor(t.local) if i else _num(t.local)) if t.consumer == self.root else
-            rf"{_factor(t.upstream) if i else _num(t.upstream)} \cdot {_factor(t.local)}"
-            for i, t in enumerate(self.terms))
+        numeric = self._numbers(r" \cdot ")
         chain = "" if symbolic == left else f" = {symbolic}"
         value = "" if numeric == _num(self.grad) else f" = {numeric}"
         return f"{left}{chain}{value} = {_num(self.grad)}"
@@ -206,7 +249,8 @@ class Transcript:
     def _repr_markdown_(self) -> str:
         lines = []
         for s in self.steps[: self._SHOWN]:
-            where = "; ".join(f"`{t.definition}`, `d{t.consumer}/d{s.name} = {t.local_formula}`"
+            where = "; ".join(f"`{t.definition}`: {t.note}" if t.note else
+                              f"`{t.definition}`, `d{t.consumer}/d{s.name} = {t.local_formula}`"
                               for t in s.terms)
             lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()
@@ -244,22 +288,24 @@ def explain(root: Value) -> Transcript:
             continue
         if not math.isfinite(g):
             raise _backward_error(node, f"its gradient is {g!r}")
-        parent_names = [names[id(p)] for p in node._prev]
+        note = ""
         try:
             parts = [float(d) for d in rule.partials([p.data for p in node._prev], node.data,
                                                      node._param)]
         except (ArithmeticError, ValueError) as exc:
             if g != 0.0:
                 raise _backward_error(node, _derivative_problem(rule, exc)) from None
-            parts = [math.nan] * len(node._prev)  # undefined, but multiplied by nothing
-        definition = f"{names[id(node)]} = " + _substitute(rule.formula, rule, parent_names,
-                                                            node._param)
+            # Undefined, but multiplied by nothing: backward skips it too.
+            parts = [math.nan] * len(node._prev)
+            note = _not_needed(node, rule, rname, names[id(node)], exc)
         for i, (p, d) in enumerate(zip(node._prev, parts)):
-            local_formula = _substitute(rule.partial_formula(i, len(parts)), rule,
-                                        parent_names, node._param)
+            texts = [names[id(q)] if q is p or q._rule is not None else _leaf_text(q, names)[0]
+                     for q in node._prev]
+            local_formula = _substitute(rule.partial_formula(i, len(parts)), rule, texts,
+                                        node._param)
             contribution = g * d if g != 0.0 else 0.0
             terms.setdefault(id(p), []).append(
-                Term(names[id(node)], rule.name, definition, local_formula, g, d,
-                     contribution))
+                Term(names[id(node)], rule.name, _definition(node, rule, names, p),
+                     local_formula, g, d, contribution, note))
             grads[id(p)] = grads.get(id(p), 0.0) + contribution
     return Transcript(steps, grads)

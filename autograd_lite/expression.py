@@ -9,7 +9,6 @@ own, prints as a call ``name(x, ...)``. Walks are iterative, so deep graphs are 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .engine import Value, topological_order
 from .rules import Rule
@@ -82,70 +81,86 @@ def _latex_name(name: str) -> str:
     return rf"\mathrm{{{escaped}}}"
 
 
+def _leaf_text(node: Value, names: dict[int, str], tex: bool = False) -> tuple[str, int]:
+    """How formulas show a leaf: a labelled one by its name, an unlabelled one (a constant,
+    usually) by its number, so ``a*4`` reads as written rather than ``a*x1``."""
+    if node.label:
+        name = names[id(node)]
+        return (_latex_name(name) if tex else name), _ATOM
+    return f"{node.data:.6g}", _NEG if node.data < 0 else _ATOM
+
+
+def _wrap(child: tuple[str, int], ok: bool, tex: bool) -> str:
+    s = child[0]
+    if ok:
+        return s
+    return rf"\left({s}\right)" if tex else f"({s})"
+
+
+def _product(a: tuple[str, int], b: tuple[str, int], tex: bool) -> str:
+    left = _wrap(a, a[1] >= _MUL, tex)
+    right = _wrap(b, b[1] >= _MUL and b[1] != _NEG, tex)
+    return rf"{left} \cdot {right}" if tex else f"{left}*{right}"
+
+
 def _render(root: Value, tex: bool, max_length: int) -> str:
-    order = topological_order(root)
     names = node_names(root)
     done: dict[int, tuple[str, int]] = {}
-
-    def wrap(child: tuple[str, int], ok: bool) -> str:
-        s = child[0]
-        if ok:
-            return s
-        return rf"\left({s}\right)" if tex else f"({s})"
-
-    def product(a: tuple[str, int], b: tuple[str, int], sym: str) -> str:
-        left = wrap(a, a[1] >= _MUL)
-        right = wrap(b, b[1] >= _MUL and b[1] != _NEG)
-        return f"{left} {sym} {right}" if tex else f"{left}{sym}{right}"
-
-    for node in order:
+    for node in topological_order(root):
         rule = node._rule
-        kids = [done[id(p)] for p in node._prev]
         if rule is None:
-            text = names[id(node)] if node.label else f"{node.data:.6g}"
-            if tex and node.label:
-                text = _latex_name(text)
-            done[id(node)] = (text, _NEG if node.data < 0 and not node.label else _ATOM)
+            done[id(node)] = _leaf_text(node, names, tex)
             continue
-        done[id(node)] = _node_text(node, rule, kids, tex, wrap, product)
+        done[id(node)] = _node_text(node, rule, [done[id(p)] for p in node._prev], tex)
         if len(done[id(node)][0]) > max_length:  # shared sub-graphs can grow exponentially
             name = names[id(node)]
             done[id(node)] = (_latex_name(name) if tex else name, _ATOM)
     return done[id(root)][0]
 
 
+def _shorten(parts: list[str], max_terms: int | None) -> list[str]:
+    """At most ``max_terms`` terms of a long sum: the first two, ``...``, the last."""
+    if max_terms is None or len(parts) <= max_terms:
+        return parts
+    return [*parts[:2], "...", parts[-1]]
+
+
 def _node_text(node: Value, rule: Rule, kids: list[tuple[str, int]], tex: bool,
-               wrap: Any, product: Any) -> tuple[str, int]:
+               max_terms: int | None = None) -> tuple[str, int]:
+    """One node as text, given its inputs' texts and binding strengths; sums of more than
+    ``max_terms`` terms (fused ``sum``, ``dot``, ``affine``) are shortened with ``...``."""
     sym = rule.symbol
     if rule.arity == 2 and sym in _INFIX:
         a, b = kids
         if sym == "+":
             return f"{a[0]} + {b[0]}", _ADD
         if sym == "-":
-            return f"{a[0]} - {wrap(b, b[1] > _ADD and b[1] != _NEG)}", _ADD
+            return f"{a[0]} - {_wrap(b, b[1] > _ADD and b[1] != _NEG, tex)}", _ADD
         if sym == "*":
-            return product(a, b, r"\cdot" if tex else "*"), _MUL
+            return _product(a, b, tex), _MUL
         if sym == "/":
             if tex:
                 return rf"\frac{{{a[0]}}}{{{b[0]}}}", _MUL
-            return f"{wrap(a, a[1] >= _MUL)}/{wrap(b, b[1] > _MUL and b[1] != _NEG)}", _MUL
-        base = wrap(a, a[1] > _POW)
-        return (f"{{{base}}}^{{{b[0]}}}" if tex else f"{base}**{wrap(b, b[1] >= _POW)}"), _POW
+            return (f"{_wrap(a, a[1] >= _MUL, tex)}/"
+                    f"{_wrap(b, b[1] > _MUL and b[1] != _NEG, tex)}"), _MUL
+        base = _wrap(a, a[1] > _POW, tex)
+        return (f"{{{base}}}^{{{b[0]}}}" if tex else
+                f"{base}**{_wrap(b, b[1] >= _POW, tex)}"), _POW
     if rule.arity == 1 and sym == "-" and node._param is None:
-        return f"-{wrap(kids[0], kids[0][1] >= _MUL and kids[0][1] != _NEG)}", _NEG
+        return f"-{_wrap(kids[0], kids[0][1] >= _MUL and kids[0][1] != _NEG, tex)}", _NEG
     if rule.arity == 1 and sym == "**":
-        base = wrap(kids[0], kids[0][1] > _POW)
+        base = _wrap(kids[0], kids[0][1] > _POW, tex)
         c = f"{node._param:.6g}"
         return (f"{{{base}}}^{{{c}}}" if tex else
                 f"{base}**{c if node._param >= 0 else '(' + c + ')'}"), _POW
     if rule.name == "sum":
-        return " + ".join(k[0] for k in kids), _ADD
+        return " + ".join(_shorten([k[0] for k in kids], max_terms)), _ADD
     if rule.name in ("dot", "affine"):
         bias = kids[:1] if rule.name == "affine" else []
         pairs = kids[len(bias):]
         n = len(pairs) // 2
-        parts = [product(pairs[i], pairs[n + i], r"\cdot" if tex else "*") for i in range(n)]
-        return " + ".join(parts + [b[0] for b in bias]), _ADD
+        parts = [_product(pairs[i], pairs[n + i], tex) for i in range(n)]
+        return " + ".join(_shorten(parts, max_terms) + [b[0] for b in bias]), _ADD
     args = [k[0] for k in kids]
     if node._param is not None:
         args.append(f"{node._param:.6g}")

@@ -78,27 +78,68 @@ def test_transcript_gradients_equal_backprop_on_random_graphs(
                                               rel=1e-12, abs=1e-12)
 
 
-def test_nary_nodes_show_the_indexed_pattern() -> None:
+def test_nary_nodes_show_their_actual_inputs() -> None:
     w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
     x = [Value(2.0, label="x1"), Value(3.0, label="x2")]
     y = dot(w, x, bias=Value(0.1, label="b"))
     y.label = "y"
     lines = {s.name: str(s) for s in explain(y)}
-    # By hand: dy/dw2 = x2 = 3, dy/dx1 = w1, dy/db = 1; each partial names its input.
-    assert lines["w2"] == "dy/dw2 = x2 = 3.0    [y = b + w1*x1 + ... + wn*xn, dy/dw2 = x2]"
-    assert lines["x1"].endswith("dy/dx1 = w1]")
-    assert lines["b"].endswith("dy/db = 1]")
+    # By hand: y = w1*x1 + w2*x2 + b, so dy/dw2 = x2 = 3, dy/dx1 = w1, dy/db = 1.
+    assert lines["w2"] == "dy/dw2 = x2 = 3.0    [y = w1*x1 + w2*x2 + b, dy/dw2 = x2]"
+    assert lines["x1"] == "dy/dx1 = w1 = 0.5    [y = w1*x1 + w2*x2 + b, dy/dx1 = w1]"
+    assert lines["b"] == "dy/db = 1 = 1.0    [y = w1*x1 + w2*x2 + b, dy/db = 1]"
     (step,) = [st for st in explain(vsum([x[0], x[1], x[0]])) if st.name == "x1"]
     assert step.grad == 2.0 and len(step.terms) == 2  # used twice by one sum node
+    assert str(step) == ("dL/dx1 = 1 + 1 = 1.0 + 1.0 = 2.0    [L = x1 + x2 + x1, dL/dx1 = 1; "
+                         "L = x1 + x2 + x1, dL/dx1 = 1]")
+
+
+def test_a_wide_neuron_is_shortened_but_names_the_right_partner() -> None:
+    ws = [Value(0.1 * i, label=f"w{i}") for i in range(1, 7)]
+    xs = [Value(float(i), label=f"x{i}") for i in range(1, 7)]
+    y = dot(ws, xs, bias=Value(0.5, label="b"))
+    y.label = "y"
+    t = explain(y)
+    (step,) = [s for s in t if s.name == "w5"]
+    # By hand: dy/dw5 = x5 = 5.
+    assert str(step) == ("dy/dw5 = x5 = 5.0    [y = w1*x1 + w2*x2 + ... + w6*x6 + b, "
+                         "dy/dw5 = x5]")
+    assert "wn" not in str(t) and "xn" not in str(t)
+
+
+def test_unlabelled_constants_show_as_numbers_as_in_formula() -> None:
+    a = Value(2.0, label="a")
+    L = a * 4
+    lines = [str(s) for s in explain(L)]
+    # By hand: d(4a)/da = 4; d(a*c)/dc = a = 2 for the constant c = 4.
+    assert lines[1] == "dL/da = 4 = 4.0    [L = a * 4, dL/da = 4]"
+    assert lines[2] == "dL/dx1 = a = 2.0    [L = a * x1 with x1 = 4, dL/dx1 = a]"
+    assert formula(L) == "a*4"
+    (step,) = [s for s in explain(a / -4) if s.name == "a"]
+    assert str(step) == "dL/da = 1/(-4) = -0.25    [L = a / (-4), dL/da = 1/(-4)]"
+    (step,) = [s for s in explain(dot([Value(1.0), Value(2.0)], [3.0, a])) if s.name == "a"]
+    assert str(step) == "dL/da = 2 = 2.0    [L = 1*3 + 2*a, dL/da = 2]"  # d(1*3 + 2a)/da
 
 
 def test_a_missing_derivative_with_no_gradient_flowing_is_skipped_like_backward() -> None:
     z = Value(0.0, label="z")
-    L = z.sqrt() * 0.0  # sqrt'(0) does not exist, but dL/dsqrt = 0
+    L = z.sqrt() * 0.0 + z * 3  # sqrt'(0) does not exist, but dL/dsqrt1 = 0; dL/dz = 3
     t = explain(L)
-    assert t.grad(z) == 0.0
+    assert t.grad(z) == 3.0
     (step,) = [s for s in t if s.name == "z"]
     assert math.isnan(step.terms[0].local) and step.terms[0].contribution == 0.0
+    assert str(step) == (
+        "dL/dz = dL/dsqrt1 * dsqrt1/dz + dL/dmul2 * dmul2/dz = 0.0 + 1.0 * 3.0 = 3.0    "
+        "[sqrt1 = sqrt(z): nothing flows back (dL/dsqrt1 = 0), so sqrt'(0), which is "
+        "undefined, is not needed; mul2 = z * 3, dmul2/dz = 3]")
+    assert "nan" not in str(t) and "nan" not in t._repr_markdown_()
+    # (-2)**v is fine for v = 3, but d/dv = (-2)**3 * log(-2) is not real; nothing needs it.
+    u, v = Value(-2.0, label="u"), Value(3.0, label="v")
+    (step,) = [s for s in explain((u ** v) * 0.0) if s.name == "v"]
+    assert str(step) == (
+        "dL/dv = dL/dpow1 * dpow1/dv = 0.0    [pow1 = u ** v: nothing flows back "
+        "(dL/dpow1 = 0), so its local derivatives are not needed (here one is undefined: "
+        "d(x**y)/dy = x**y * log(x) needs x > 0 (or x = 0 with y > 0))]")
     with pytest.raises(BackwardError, match="backward through sqrt at x=0"):
         explain(z.sqrt() * 2.0)
 
