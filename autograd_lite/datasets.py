@@ -1,13 +1,18 @@
 """Small seeded toy datasets in pure Python (no numpy needed).
 
-Every generator takes ``seed`` and uses its own ``random.Random``, so results are
-reproducible and the global random state is left alone.
+Every generator takes ``seed``, as does everything in autograd_lite that draws random
+numbers: an int gives a private ``random.Random(seed)`` (reproducible, the global random
+state is left alone), a ``random.Random`` is used as it is (and advanced), and ``None``
+draws from Python's global ``random`` (so ``random.seed(...)`` controls it). Data sets,
+``train_test_split``, ``batches`` and ``fit`` default to ``seed=0``; the models (``MLP``,
+``Layer``, ``Neuron``, ``Dropout``) default to ``None``, which is micrograd's behaviour.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -16,6 +21,31 @@ T = TypeVar("T")
 __all__ = ["batches", "make_circles", "make_moons", "make_sine", "make_spirals", "make_xor",
            "train_test_split"]
 
+def rng_from_seed(seed: int | random.Random | None, what: str) -> random.Random:
+    """The generator that ``seed`` stands for: ``random.Random(seed)`` for an int, the
+    generator itself for a ``random.Random``, Python's global one for ``None``. ``what``
+    names the caller in the error for anything else.
+
+    >>> rng_from_seed(3, "demo").random() == random.Random(3).random()
+    True
+    >>> g = random.Random(1); rng_from_seed(g, "demo") is g
+    True
+    >>> rng_from_seed(None, "demo").random == random.random   # the global generator
+    True
+    """
+    if seed is None:
+        return _GLOBAL_RANDOM
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"{what}: seed must be an int, a random.Random or None, got {seed!r}")
+    return random.Random(seed)
+
+
+# The generator behind random.random, random.uniform, ... (what random.seed() seeds).
+_GLOBAL_RANDOM: random.Random = random._inst
+
+
 def _check(name: str, n: int, noise: float, least: int = 2) -> None:
     if isinstance(n, bool) or not isinstance(n, int) or n < least:
         raise ValueError(f"{name}: n must be an int >= {least}, got {n!r}")
@@ -23,7 +53,7 @@ def _check(name: str, n: int, noise: float, least: int = 2) -> None:
         raise ValueError(f"{name}: noise must be >= 0, got {noise!r}")
 
 
-def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
+def make_moons(n: int = 100, noise: float = 0.1, seed: int | random.Random | None = 0
                ) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles; labels are -1 and +1 (as micrograd's demo uses).
 
@@ -37,7 +67,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
         raise ValueError(f"make_moons: n must be at least 2, got {n}")
     if noise < 0:
         raise ValueError(f"make_moons: noise must be >= 0, got {noise}")
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "make_moons")
     n_outer = n // 2
     n_inner = n - n_outer
     X: list[list[float]] = []
@@ -57,7 +87,8 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
     return X, y
 
 
-def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
+def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
+                 seed: int | random.Random | None = 0
                  ) -> tuple[list[list[float]], list[int]]:
     """A circle of radius ``factor`` (label +1) inside a unit circle (label -1), each point
     moved by Gaussian ``noise``.
@@ -69,7 +100,7 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: i
     _check("make_circles", n, noise)
     if not 0 < factor < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "make_circles")
     n_outer = n // 2
     points: list[tuple[float, float, int]] = []
     for count, radius, label in ((n_outer, 1.0, -1), (n - n_outer, factor, 1)):
@@ -82,7 +113,7 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: i
 
 
 def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, turns: float = 0.6,
-                 seed: int | None = 0) -> tuple[list[list[float]], list[int]]:
+                 seed: int | random.Random | None = 0) -> tuple[list[list[float]], list[int]]:
     """``classes`` interleaved spiral arms (labels 0 .. classes-1), ``n`` points in all.
 
     Along arm ``k`` the radius grows from 0 to 1 while the angle turns by ``turns`` full
@@ -96,7 +127,7 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, turns: floa
     _check("make_spirals", n, noise)
     if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= n:
         raise ValueError(f"make_spirals: classes must be an int in [2, n], got {classes!r}")
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "make_spirals")
     X: list[list[float]] = []
     y: list[int] = []
     for k in range(classes):
@@ -111,7 +142,7 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, turns: floa
     return [X[i] for i in order], [y[i] for i in order]
 
 
-def make_xor(n: int = 4, noise: float = 0.0, seed: int | None = 0
+def make_xor(n: int = 4, noise: float = 0.0, seed: int | random.Random | None = 0
              ) -> tuple[list[list[float]], list[int]]:
     """Exclusive or: inputs near the corners of the unit square, label +1 where exactly one
     coordinate is 1, else -1. ``n=4`` gives the four corners once each (the classic task).
@@ -120,7 +151,7 @@ def make_xor(n: int = 4, noise: float = 0.0, seed: int | None = 0
     ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [-1, 1, 1, -1])
     """
     _check("make_xor", n, noise, least=4)
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "make_xor")
     corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
     X = [[c + rng.gauss(0.0, noise) if noise else c for c in corners[i % 4]]
          for i in range(n)]
@@ -128,7 +159,7 @@ def make_xor(n: int = 4, noise: float = 0.0, seed: int | None = 0
     return X, y
 
 
-def make_sine(n: int = 50, noise: float = 0.1, seed: int | None = 0
+def make_sine(n: int = 50, noise: float = 0.1, seed: int | random.Random | None = 0
               ) -> tuple[list[list[float]], list[float]]:
     """1-D regression: ``x`` evenly spaced in [-pi, pi], ``y = sin(x)`` + Gaussian ``noise``.
     Inputs are one-element lists so they feed an ``MLP(1, ...)`` directly.
@@ -138,13 +169,14 @@ def make_sine(n: int = 50, noise: float = 0.1, seed: int | None = 0
     ([-3.1416, 0.0, 3.1416], [0.0, 0.0, 0.0])
     """
     _check("make_sine", n, noise)
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "make_sine")
     X = [[-math.pi + 2 * math.pi * i / (n - 1)] for i in range(n)]
     return X, [math.sin(x[0]) + rng.gauss(0.0, noise) for x in X]
 
 
 def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.25,
-                     seed: int | None = 0) -> tuple[list[T], list[T], list[Any], list[Any]]:
+                     seed: int | random.Random | None = 0
+                     ) -> tuple[list[T], list[T], list[Any], list[Any]]:
     """Shuffle and split into ``(X_train, X_test, y_train, y_test)`` (scikit-learn's order).
 
     >>> Xtr, Xte, ytr, yte = train_test_split(list(range(8)), list(range(8)), 0.25, seed=1)
@@ -161,22 +193,27 @@ def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.
         raise ValueError(f"train_test_split: {len(X)} samples cannot be split with "
                          f"test_fraction={test_fraction}")
     order = list(range(len(X)))
-    random.Random(seed).shuffle(order)
+    rng_from_seed(seed, "train_test_split").shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return ([X[i] for i in train], [X[i] for i in test], [y[i] for i in train],
             [y[i] for i in test])
 
 
 def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
-            shuffle: bool = True, rng: random.Random | None = None
-            ) -> Iterator[tuple[list[T], list[Any]]]:
+            shuffle: bool = True, seed: int | random.Random | None = 0, *,
+            rng: random.Random | None = None) -> Iterator[tuple[list[T], list[Any]]]:
     """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller.
     ``batch_size=None`` is the full batch; ``1`` is stochastic gradient descent.
-    Shuffling uses ``rng`` (a ``random.Random``; default: a fresh one seeded 0).
+    Shuffling uses ``seed`` (an int, a ``random.Random`` to draw a new order from each call,
+    or None for the global ``random``). ``rng=`` is the deprecated old name of ``seed``.
 
     >>> [yb for _, yb in batches([10, 20, 30], [1, 2, 3], 2, shuffle=False)]
     [[1, 2], [3]]
     """
+    if rng is not None:
+        warnings.warn("batches: rng= is deprecated, pass seed= (an int or a random.Random)",
+                      DeprecationWarning, stacklevel=2)
+        seed = rng
     if len(X) != len(y):
         raise ValueError(f"batches: X has {len(X)} samples but y has {len(y)}")
     size = len(X) if batch_size is None else batch_size
@@ -184,7 +221,7 @@ def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
         raise ValueError(f"batches: batch_size must be an int >= 1 or None, got {batch_size!r}")
     order = list(range(len(X)))
     if shuffle:
-        (rng or random.Random(0)).shuffle(order)
+        rng_from_seed(seed, "batches").shuffle(order)
     for start in range(0, len(order), size):
         chunk = order[start:start + size]
         yield [X[i] for i in chunk], [y[i] for i in chunk]

@@ -31,11 +31,11 @@ def test_state_dict_round_trip_copies_every_parameter() -> None:
 
 def test_save_then_load_restores_parameters_and_batchnorm_buffers(tmp_path: Path) -> None:
     rng = random.Random(0)
-    net = Sequential(Layer(2, 3, rng=rng), BatchNorm(3))
+    net = Sequential(Layer(2, 3, seed=rng), BatchNorm(3))
     net.forward_batch([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)])
     path = tmp_path / "net.json"
     net.save(path)
-    fresh = Sequential(Layer(2, 3, rng=random.Random(9)), BatchNorm(3))
+    fresh = Sequential(Layer(2, 3, seed=random.Random(9)), BatchNorm(3))
     fresh.load(path)
     assert snapshot(fresh) == snapshot(net)
     bn_old, bn_new = net.layers[1], fresh.layers[1]
@@ -143,3 +143,31 @@ def test_state_dict_round_trip_for_any_architecture(nin: int, nouts: list[int],
     assert len(state) == len(a.parameters())
     b.load_state_dict(state)
     assert snapshot(b) == snapshot(a)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_save_into_a_missing_directory_names_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "model.json"
+    with pytest.raises(FileNotFoundError) as info:
+        MLP(2, [2, 1], seed=0).save(target)
+    message = str(info.value)
+    assert str(target) in message and ".tmp" not in message
+    assert list(tmp_path.iterdir()) == []            # nothing created, no temp file
+
+
+def test_no_temp_file_is_left_on_any_failure(tmp_path: Path) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    good = tmp_path / "model.json"
+    model.save(good)
+    saved = good.read_text()
+    model.parameters()[0].data = float("nan")       # JSON refuses nan: the write fails
+    with pytest.raises(ValueError):
+        model.save(good)
+    assert good.read_text() == saved and _leftovers(tmp_path) == []
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"folder\.json"):
+        MLP(2, [2, 1], seed=0).save(tmp_path / "folder.json")
+    assert _leftovers(tmp_path) == []

@@ -88,7 +88,7 @@ def test_train_test_split_is_a_partition_keeping_pairs() -> None:
 
 def test_batches_cover_each_sample_once_and_shuffle() -> None:
     X, y = list(range(10)), [v * 10 for v in range(10)]
-    got = list(batches(X, y, 3, rng=random.Random(1)))
+    got = list(batches(X, y, 3, seed=random.Random(1)))
     assert [len(xb) for xb, _ in got] == [3, 3, 3, 1]
     flat = [v for xb, _ in got for v in xb]
     assert sorted(flat) == X and flat != X
@@ -111,3 +111,24 @@ def test_batches_cover_each_sample_once_and_shuffle() -> None:
 def test_bad_arguments(call: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_seed_accepts_an_int_a_generator_or_none_for_the_global_one() -> None:
+    assert make_moons(20, seed=random.Random(4)) == make_moons(20, seed=4)
+    assert train_test_split(list(range(9)), list(range(9)), seed=random.Random(2)) == \
+        train_test_split(list(range(9)), list(range(9)), seed=2)
+    random.seed(7)
+    first = make_spirals(30, seed=None)
+    random.seed(7)
+    assert make_spirals(30, seed=None) == first
+    X, y = list(range(7)), list(range(7))
+    by_int = [yb for _, yb in batches(X, y, 3, seed=1)]
+    assert [yb for _, yb in batches(X, y, 3, seed=random.Random(1))] == by_int
+    order = list(range(7))
+    random.Random(1).shuffle(order)                  # the shuffle done by hand
+    assert [v for yb in by_int for v in yb] == order
+    with pytest.warns(DeprecationWarning, match="rng= is deprecated"):
+        old = [yb for _, yb in batches(X, y, 3, rng=random.Random(1))]
+    assert old == by_int
+    with pytest.raises(TypeError, match=r"make_moons: seed must be an int.*1.5"):
+        make_moons(10, seed=1.5)  # type: ignore[arg-type]

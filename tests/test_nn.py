@@ -63,13 +63,13 @@ def test_seed_gives_a_private_reproducible_generator() -> None:
 
 def test_xavier_and_he_initialisation_statistics() -> None:
     nin, nout = 400, 100
-    layer = Layer(nin, nout, init="xavier", rng=random.Random(0))
+    layer = Layer(nin, nout, init="xavier", seed=random.Random(0))
     weights = [w.data for n in layer.neurons for w in n.w]
     limit = math.sqrt(6 / (nin + nout))
     assert max(map(abs, weights)) <= limit
     # uniform(-a, a) has standard deviation a / sqrt(3)
     assert statistics.pstdev(weights) == pytest.approx(limit / math.sqrt(3), rel=0.03)
-    he = Layer(nin, nout, init="he", rng=random.Random(0))
+    he = Layer(nin, nout, init="he", seed=random.Random(0))
     weights = [w.data for n in he.neurons for w in n.w]
     assert statistics.pstdev(weights) == pytest.approx(math.sqrt(2 / nin), rel=0.03)
     assert statistics.fmean(weights) == pytest.approx(0.0, abs=0.01)
@@ -111,18 +111,18 @@ def test_named_parameters_follow_parameters_order() -> None:
 
 
 def test_train_and_eval_reach_every_module() -> None:
-    net = Sequential(Layer(2, 2, rng=random.Random(0)), Dropout(0.5), BatchNorm(2))
+    net = Sequential(Layer(2, 2, seed=random.Random(0)), Dropout(0.5), BatchNorm(2))
     assert net.eval() is net
     assert all(not m.training for _, m in net.named_modules())
     net.train()
     assert all(m.training for _, m in net.named_modules())
     assert [name for name, _ in net.named_modules()] == [
-        "", "layers.0.", "layers.0.neurons.0.", "layers.0.neurons.1.", "layers.1.", "layers.2."]
+        "", "layers.0", "layers.0.neurons.0", "layers.0.neurons.1", "layers.1", "layers.2"]
 
 
 def test_dropconnect_drops_weights_as_its_generator_says() -> None:
     nin, p = 8, 0.5
-    neuron = Neuron(nin, activation="linear", dropconnect=p, rng=random.Random(4))
+    neuron = Neuron(nin, activation="linear", dropconnect=p, seed=random.Random(4))
     neuron.b.data = 0.25
     x = [float(i + 1) for i in range(nin)]
     replay = random.Random(4)
@@ -236,8 +236,8 @@ def test_batchnorm_refuses_single_samples_in_training_and_wrong_widths() -> None
 
 def test_sequential_with_batchnorm_trains_on_a_batch() -> None:
     rng = random.Random(0)
-    net = Sequential(Layer(2, 4, activation="linear", rng=rng), BatchNorm(4),
-                     Activation("relu"), Layer(4, 1, nonlin=False, rng=rng))
+    net = Sequential(Layer(2, 4, activation="linear", seed=rng), BatchNorm(4),
+                     Activation("relu"), Layer(4, 1, nonlin=False, seed=rng))
     assert len(net.parameters()) == 12 + 8 + 5
     assert [n for n, _ in net.named_parameters()][12:14] == ["layers.1.gamma.0",
                                                             "layers.1.gamma.1"]
@@ -282,7 +282,7 @@ def test_custom_module_finds_its_parameters() -> None:
     class Affine(Module):
         def __init__(self) -> None:
             self.scale = Value(2.0)
-            self.inner = Layer(1, 1, rng=random.Random(0))
+            self.inner = Layer(1, 1, seed=random.Random(0))
             self.extra = [Value(1.0), Value(3.0)]
 
     m = Affine()
@@ -296,3 +296,66 @@ def test_summary_counts_repeated_neurons_and_parameters() -> None:
     assert model.summary() == ("MLP of [Layer of [5 x TanhNeuron(3)], "
                                "Layer of [2 x LinearNeuron(5)]] (32 parameters)")
     assert 5 * (3 + 1) + 2 * (5 + 1) == 32
+
+
+def test_a_one_neuron_hidden_layer_feeds_the_next_layer() -> None:
+    model = MLP(2, [1, 3, 1], seed=0)
+    x = [1.0, 2.0]
+    (h_neuron,) = model.layers[0].neurons
+    # By hand: h = relu(b + w . x), a_j = relu(b_j + w_j h), out = c + sum v_j a_j.
+    h = max(0.0, h_neuron.b.data + sum(w.data * xi for w, xi in zip(h_neuron.w, x)))
+    a = [max(0.0, n.b.data + n.w[0].data * h) for n in model.layers[1].neurons]
+    (last,) = model.layers[2].neurons
+    expected = last.b.data + sum(w.data * ai for w, ai in zip(last.w, a))
+    out = model(x)
+    assert isinstance(out, Value)                    # one output: bare, as micrograd
+    assert out.data == pytest.approx(expected, rel=1e-12)
+    several = MLP(2, [3, 1, 2], seed=0)(x)
+    assert isinstance(several, list) and len(several) == 2
+    assert isinstance(Layer(2, 1, seed=0)(x), Value)  # a Layer called alone stays micrograd's
+    chained = Sequential(Layer(2, 1, seed=0), Layer(1, 2, seed=1))(x)
+    assert isinstance(chained, list) and len(chained) == 2
+
+
+def test_named_modules_have_plain_dotted_names() -> None:
+    net = Sequential(Layer(2, 2, seed=0), BatchNorm(2))
+    names = [name for name, _ in net.named_modules()]
+    assert names == ["", "layers.0", "layers.0.neurons.0", "layers.0.neurons.1", "layers.1"]
+    assert not any(name.endswith(".") for name in names)
+    state = net.state_dict()
+    assert "layers.1.running_mean.0" in state and "layers.0.neurons.1.b" in state
+
+
+def test_seed_means_the_same_everywhere() -> None:
+    # An int, the same int in a random.Random, and the draws made by hand agree.
+    hand = random.Random(3)
+    expected = [hand.uniform(-1, 1) for _ in range(4)]
+    for seed in (3, random.Random(3)):
+        neuron = Neuron(4, seed=seed)
+        assert [w.data for w in neuron.w] == expected
+    # A layer's neurons draw one after another from one generator (not 3 equal neurons).
+    hand = random.Random(5)
+    expected_layer = [[hand.uniform(-1, 1) for _ in range(2)] for _ in range(3)]
+    assert [[w.data for w in n.w] for n in Layer(2, 3, seed=5).neurons] == expected_layer
+    assert MLP(2, [3, 1], seed=random.Random(7)).state_dict() == MLP(2, [3, 1], seed=7).state_dict()
+    # None: the global generator, in micrograd's order.
+    random.seed(11)
+    ours = MLP(2, [3, 1])
+    random.seed(11)
+    theirs = MicroMLP(2, [3, 1])
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    d1, d2 = Dropout(0.5, seed=random.Random(2)), Dropout(0.5, seed=2)
+    assert [v.data for v in d1([Value(1.0)] * 8)] == [v.data for v in d2([Value(1.0)] * 8)]
+    with pytest.raises(TypeError, match=r"Neuron: seed must be an int.*'abc'"):
+        Neuron(2, seed="abc")  # type: ignore[arg-type]
+
+
+def test_rng_is_a_deprecated_alias_of_seed() -> None:
+    with pytest.warns(DeprecationWarning, match="rng= is deprecated"):
+        old = Neuron(3, rng=random.Random(4))
+    assert [w.data for w in old.w] == [w.data for w in Neuron(3, seed=4).w]
+    with pytest.warns(DeprecationWarning, match="Layer: rng="):
+        layer = Layer(2, 2, rng=random.Random(4))
+    assert layer.state_dict() == Layer(2, 2, seed=4).state_dict()
+    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
+        Neuron(2, seed=1, rng=random.Random(1))

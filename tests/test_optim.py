@@ -295,7 +295,7 @@ def test_load_state_dict_refuses_mismatches_and_changes_nothing() -> None:
         opt.load_state_dict(SGD(ps).state_dict())
     other = Adam([Value(1.0)], lr=0.5)
     other.state["exp_avg"] = [1.0]
-    with pytest.raises(ValueError, match="2 numbers"):
+    with pytest.raises(ValueError, match="2 finite numbers"):
         opt.load_state_dict(other.state_dict())
     broken = opt.state_dict()
     broken["hyper"]["lr"] = 0.7
@@ -331,3 +331,94 @@ def test_non_finite_gradient_raises_before_any_update() -> None:
     with pytest.raises(ValueError, match="gradient inf"):
         SGD(ps, lr=0.1).step()
     assert [p.data for p in ps] == [1.0, 2.0]
+
+
+def test_a_refused_step_is_not_counted_so_adam_bias_correction_stays_right() -> None:
+    # Adam by hand (Kingma & Ba, Algorithm 1) for gradients 2 then 1 at t = 1, 2; a step
+    # refused in between (nan gradient) must change nothing, not even t.
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+    p = Value(1.0)
+    opt = Adam([p], lr=lr, betas=(b1, b2), eps=eps)
+    p.grad = 2.0
+    opt.step()
+    saved = {k: list(v) for k, v in opt.state.items()}
+    after_one = p.data
+    p.grad = float("nan")
+    with pytest.raises(ValueError, match="nan"):
+        opt.step()
+    assert opt.steps == 1 and opt.state == saved and p.data == after_one
+    p.grad = 1.0
+    opt.step()
+    assert opt.steps == 2
+    x, m, v = 1.0, 0.0, 0.0
+    for t, g in ((1, 2.0), (2, 1.0)):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        x -= lr * (m / (1 - b1 ** t)) / (math.sqrt(v / (1 - b2 ** t)) + eps)
+    assert p.data == pytest.approx(x, rel=1e-12)
+
+
+def test_a_refused_levenberg_marquardt_step_is_not_counted() -> None:
+    a = Value(0.0)
+
+    def residuals() -> list[Value]:
+        raise ArithmeticError("residuals failed")
+
+    lm = LevenbergMarquardt([a], residuals)
+    with pytest.raises(ArithmeticError):
+        lm.step()
+    assert lm.steps == 0
+
+
+def _adam_state() -> dict[str, object]:
+    p = Value(1.0)
+    opt = Adam([p, Value(2.0)], lr=0.1)
+    p.grad = 1.0
+    opt.step()
+    return opt.state_dict()
+
+
+@pytest.mark.parametrize("change,match", [
+    (lambda s: s["hyper"].update(lr="0.1"), r"'lr' = '0.1'.*finite number"),
+    (lambda s: s["hyper"].update(lr=-0.5), r"'lr' = -0.5.*> 0"),
+    (lambda s: s["hyper"].update(eps=float("nan")), r"'eps' = nan"),
+    (lambda s: s["hyper"].update(betas=[0.9]), r"'betas' = \[0.9\].*2 finite numbers"),
+    (lambda s: s["hyper"].update(betas=[0.9, 1.5]), r"'betas' = \[0.9, 1.5\].*\[0, 1\)"),
+    (lambda s: s["hyper"].update(momentum=0.9), r"unknown setting 'momentum'"),
+    (lambda s: s["state"].update(velocity=[0.0, 0.0]), r"unknown buffer 'velocity'"),
+    (lambda s: s["state"].update(exp_avg=[0.0]), r"'exp_avg' must hold 2 finite"),
+    (lambda s: s["state"].update(exp_avg=[0.0, float("inf")]), r"'exp_avg'.*inf"),
+    (lambda s: s["state"].update(exp_avg=[True, 0.0]), r"'exp_avg'.*True"),
+    (lambda s: s.update(steps=-1), r"'steps' must be an int >= 0, got -1"),
+    (lambda s: s.update(steps=1.5), r"'steps'.*1.5"),
+    (lambda s: s.update(extra=1), r"unknown keys \['extra'\]"),
+])
+def test_optimizer_load_state_dict_validates_and_changes_nothing(
+        change: Callable[[dict[str, object]], None], match: str) -> None:
+    state = json.loads(json.dumps(_adam_state()))       # as read back from a file
+    change(state)
+    target = Adam([Value(5.0), Value(6.0)], lr=0.3)
+    before = (target.lr, target.betas, target.eps, target.steps, dict(target.state))
+    with pytest.raises(ValueError, match=match):
+        target.load_state_dict(state)
+    assert (target.lr, target.betas, target.eps, target.steps, target.state) == before
+
+
+def test_optimizer_load_state_dict_checks_settings_together() -> None:
+    opt = SGD([Value(1.0)], lr=0.1, momentum=0.9, nesterov=True)
+    state = opt.state_dict()
+    state["hyper"]["momentum"] = 0.0            # fine alone, not with nesterov=True
+    fresh = SGD([Value(1.0)], lr=0.2)
+    with pytest.raises(ValueError, match="nesterov"):
+        fresh.load_state_dict(state)
+    assert (fresh.lr, fresh.momentum, fresh.nesterov) == (0.2, 0.0, False)
+    state["hyper"]["nesterov"] = "yes"
+    with pytest.raises(ValueError, match=r"'nesterov' = 'yes'.*True or False"):
+        fresh.load_state_dict(state)
+    good = SGD([Value(1.0)], lr=0.1, momentum=0.9, nesterov=True).state_dict()
+    fresh.load_state_dict(json.loads(json.dumps(good)))
+    assert (fresh.lr, fresh.momentum, fresh.nesterov) == (0.1, 0.9, True)
+    lm_state = LevenbergMarquardt([Value(0.0)], lambda: []).state_dict()
+    lm_state["hyper"]["max_tries"] = 2.5
+    with pytest.raises(ValueError, match=r"'max_tries' = 2\.5.*an int"):
+        LevenbergMarquardt([Value(0.0)], lambda: []).load_state_dict(lm_state)

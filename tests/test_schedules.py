@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,40 @@ def test_bad_settings(make: object, match: str) -> None:
 def test_plateau_needs_a_metric() -> None:
     with pytest.raises(ValueError, match="monitored loss"):
         ReduceLROnPlateau(sgd()).step()
+
+
+def _plateau_state() -> dict[str, object]:
+    s = ReduceLROnPlateau(sgd(1.0), factor=0.5, patience=1)
+    for v in [3.0, 3.0, 3.0]:
+        s.step(v)
+    return s.state_dict()
+
+
+@pytest.mark.parametrize("change,match", [
+    (lambda s: s.update(count=-1), r"'count' must be an int >= 0, got -1"),
+    (lambda s: s.update(count=2.5), r"'count' must be an int >= 0, got 2.5"),
+    (lambda s: s.update(base_lr="1"), r"'base_lr' must be a finite number > 0, got '1'"),
+    (lambda s: s.update(best="low"), r"'best' must be None or a finite number, got 'low'"),
+    (lambda s: s.update(bad_steps=True), r"'bad_steps' must be an int >= 0, got True"),
+    (lambda s: s.update(lr=float("inf")), r"'lr' must be a finite number > 0, got inf"),
+    (lambda s: s.update(optimizer="x"), r"unknown \['optimizer'\]"),
+    (lambda s: s.pop("bad_steps"), r"missing \['bad_steps'\]"),
+])
+def test_load_state_dict_validates_and_changes_nothing(change: Any, match: str) -> None:
+    state = _plateau_state()
+    change(state)
+    target = ReduceLROnPlateau(sgd(0.3), factor=0.5, patience=1)
+    target.step(5.0)
+    before = dict(vars(target)), target.optimizer.lr
+    with pytest.raises(ValueError, match=match):
+        target.load_state_dict(state)
+    assert (dict(vars(target)), target.optimizer.lr) == before
+
+
+def test_fixed_schedules_refuse_plateau_keys() -> None:
+    s = ExponentialLR(sgd(1.0), gamma=0.5)
+    with pytest.raises(ValueError, match=r"unknown \['best'\]"):
+        s.load_state_dict({"type": "ExponentialLR", "count": 1, "base_lr": 1.0, "best": 2.0})
+    assert s.count == 0
+    s.load_state_dict({"type": "ExponentialLR", "count": 2, "base_lr": 4.0})
+    assert s.step() == 4.0 * 0.5 ** 3                 # closed form after 3 steps from 4.0

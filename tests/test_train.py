@@ -157,7 +157,7 @@ def test_schedule_is_stepped_once_per_epoch() -> None:
 
 def test_batchnorm_and_dropout_network_trains_with_mini_batches() -> None:
     X, y = make_moons(60, noise=0.1, seed=0)
-    net = Sequential(Layer(2, 12, activation="linear", init="he", rng=None), BatchNorm(12),
+    net = Sequential(Layer(2, 12, activation="linear", init="he", seed=None), BatchNorm(12),
                      Activation("relu"), Dropout(0.1, seed=0), Layer(12, 1, nonlin=False))
     history = fit(net, hinge, Adam(net.parameters(), lr=0.05), (X, y), epochs=30,
                   batch_size=20, progress=False)

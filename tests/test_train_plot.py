@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,43 @@ def test_missing_matplotlib_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         plot_history(History(loss=[1.0]))
+
+
+def _pixel(fig: Any, x: float, y: float) -> tuple[int, int, int]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    rgba = bytes(canvas.buffer_rgba())
+    px, py = fig.axes[0].transData.transform((x, y))
+    row, col = height - 1 - round(float(py)), round(float(px))
+    i = 4 * (row * width + col)
+    return rgba[i], rgba[i + 1], rgba[i + 2]
+
+
+def _far(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return sum(abs(u - v) for u, v in zip(a, b)) > 60
+
+
+def test_three_classes_get_three_distinct_colours_none_white() -> None:
+    def thirds(p: list[float]) -> list[float]:     # class 0 left, 1 middle, 2 right
+        k = 0 if p[0] < -0.4 else 1 if p[0] < 0.4 else 2
+        return [1.0 if i == k else 0.0 for i in range(3)]
+
+    X, y = [[-1.0, -1.0], [0.0, -1.0], [1.0, 1.0]], [0, 1, 2]
+    fig = plot_decision_boundary(thirds, X, y, resolution=41)
+    colours = [_pixel(fig, x, 0.2) for x in (-0.8, 0.0, 0.8)]
+    white = (255, 255, 255)
+    assert all(_far(c, white) for c in colours), colours
+    assert _far(colours[0], colours[1]) and _far(colours[1], colours[2]) \
+        and _far(colours[0], colours[2]), colours
+
+
+def test_two_classes_keep_blue_and_red() -> None:
+    def sign(p: list[float]) -> list[float]:
+        return [p[0]]
+
+    fig = plot_decision_boundary(sign, [[-1.0, -1.0], [1.0, 1.0]], [-1, 1], resolution=21)
+    (r0, _, b0), (r1, _, b1) = _pixel(fig, -0.6, 0.2), _pixel(fig, 0.6, 0.2)
+    assert b0 > r0 + 20 and r1 > b1 + 20               # negative blue, positive red

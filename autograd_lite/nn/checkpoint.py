@@ -23,7 +23,9 @@ VERSION = 1
 
 
 def write_json_atomic(path: str | Path, obj: Any) -> None:
-    """Write ``obj`` as JSON to ``path`` through a temporary file and a rename.
+    """Write ``obj`` as JSON to ``path`` through a temporary file and a rename. The
+    directory must exist (a missing one raises ``FileNotFoundError`` naming ``path``); on any
+    failure the temporary file is removed and an existing file at ``path`` is untouched.
 
     >>> import os, tempfile, json
     >>> p = os.path.join(tempfile.mkdtemp(), "x.json")
@@ -31,17 +33,26 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
     {'a': 1}
     """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                               dir=target.parent if str(target.parent) else ".")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save {str(target)!r}: the directory {str(folder)!r} "
+                                f"does not exist (create it first)")
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot save {str(target)!r}: it is a directory")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(obj, f, indent=1, allow_nan=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as e:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError) and tmp is not None and tmp in (e.filename, e.filename2):
+            # Name the file the caller asked for, not our temporary one.
+            raise type(e)(e.errno, f"cannot save {str(target)!r}: {e.strerror}") from e
         raise
 
 

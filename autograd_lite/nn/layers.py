@@ -10,6 +10,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from ..datasets import rng_from_seed
 from ..engine import Value
 from ..functional import dot
 from ..functional import sum as vsum
@@ -89,7 +90,8 @@ class Dropout(Module):
     """Zero each input with probability ``p`` in training mode and scale the rest by
     1 / (1 - p) (inverted dropout), so evaluation mode is the identity.
 
-    ``seed`` gives the layer its own random generator (default: the global ``random``).
+    ``seed`` (an int or a ``random.Random``) gives the layer its own random generator
+    (default None: the global ``random``).
 
     >>> d = Dropout(0.5, seed=0)
     >>> [v.data for v in d([Value(1.0)] * 6)]
@@ -98,16 +100,17 @@ class Dropout(Module):
     [1.0, 1.0, 1.0]
     """
 
-    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+    def __init__(self, p: float = 0.5, seed: int | random.Random | None = None) -> None:
         if not 0.0 <= p < 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
         self.p = p
-        self._rng = random.Random(seed) if seed is not None else None
+        # None: look up the global generator at each call (a copied model keeps using it).
+        self._rng = None if seed is None else rng_from_seed(seed, "Dropout")
 
     def __call__(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:
             return x
-        rand = self._rng.random if self._rng is not None else random.random
+        rand = (self._rng or rng_from_seed(None, "Dropout")).random
         scale = 1.0 / (1.0 - self.p)
         items, bare = _as_list(x)
         # A dropped unit becomes a constant 0: no gradient flows to what produced it.

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import random
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..datasets import rng_from_seed
 from ..engine import Value
 from ..functional import dot
 
@@ -117,7 +119,12 @@ class Module:
         return found
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every module inside it, with dotted names ('' for this one)."""
+        """This module and every module inside it, with dotted names ('' for this one).
+
+        >>> from autograd_lite.nn import MLP
+        >>> [name for name, _ in MLP(1, [1], seed=0).named_modules()][:3]
+        ['', 'layers.0', 'layers.0.neurons.0']
+        """
         yield prefix, self
         for name, value in vars(self).items():
             items = value if isinstance(value, (list, tuple)) else [value]
@@ -125,7 +132,7 @@ class Module:
             for i, item in enumerate(items):
                 if isinstance(item, Module):
                     child = f"{name}.{i}" if indexed else name
-                    yield from item.named_modules(f"{prefix}{child}.")
+                    yield from item.named_modules(f"{prefix}.{child}" if prefix else child)
 
     def train(self: M, mode: bool = True) -> M:
         """Switch this module and all inside it to training mode (Dropout, BatchNorm
@@ -171,7 +178,8 @@ Layer of [LinearNeuron(16)]] (337 parameters)
     def _buffers(self) -> list[tuple[str, list[float]]]:
         found: list[tuple[str, list[float]]] = []
         for prefix, module in self.named_modules():
-            found += [(f"{prefix}{name}", getattr(module, name)) for name in module.buffer_names]
+            found += [(f"{prefix}.{name}" if prefix else name, getattr(module, name))
+                      for name in module.buffer_names]
         return found
 
     def state_dict(self) -> dict[str, float]:
@@ -271,12 +279,22 @@ def _all_values(x: Sequence[Any]) -> bool:
     return all(type(v) is Value for v in x)
 
 
-def _initial_weights(nin: int, fan_out: int, init: str, rng: random.Random | None
-                     ) -> list[Value]:
-    # Without a private rng the module-level functions draw from Python's global random,
-    # which is what micrograd does: same seed, same weights.
-    uniform = rng.uniform if rng is not None else random.uniform
-    gauss = rng.gauss if rng is not None else random.gauss
+def _seed_or_rng(what: str, seed: int | random.Random | None,
+                 rng: random.Random | None) -> random.Random:
+    # ``rng=`` was the old keyword of Neuron and Layer; it still works, with a warning.
+    if rng is not None:
+        warnings.warn(f"{what}: rng= is deprecated, pass seed= (an int or a random.Random)",
+                      DeprecationWarning, stacklevel=3)
+        if seed is not None:
+            raise TypeError(f"{what}: pass seed= or the deprecated rng=, not both")
+        seed = rng
+    return rng_from_seed(seed, what)
+
+
+def _initial_weights(nin: int, fan_out: int, init: str, rng: random.Random) -> list[Value]:
+    # With seed=None, rng is Python's global generator (random.uniform is its method),
+    # which is what micrograd draws from: same random.seed, same weights.
+    uniform, gauss = rng.uniform, rng.gauss
     if init == "uniform":
         return [Value(uniform(-1, 1)) for _ in range(nin)]
     if init == "xavier":  # Glorot & Bengio (2010): keeps activation variance across layers
@@ -291,9 +309,11 @@ class Neuron(Module):
 
     ``activation`` overrides ``nonlin``. ``init`` picks the weight distribution: micrograd's
     ``uniform(-1, 1)``, ``"xavier"`` (uniform, +-sqrt(6 / (nin + fan_out))) or ``"he"``
-    (normal, std sqrt(2 / nin)). ``rng`` is a private ``random.Random`` (default: the global
-    one). ``dropconnect=p`` drops each weight with probability ``p`` in training mode and
-    scales the kept sum by 1 / (1 - p) (inverted DropConnect: nothing to undo in eval).
+    (normal, std sqrt(2 / nin)). ``seed`` (an int or a ``random.Random``) gives the neuron
+    its own generator; the default None draws from the global ``random``, as micrograd does
+    (``rng=`` is the deprecated old name of ``seed``). ``dropconnect=p`` drops each weight
+    with probability ``p`` in training mode and scales the kept sum by 1 / (1 - p)
+    (inverted DropConnect: nothing to undo in eval).
 
     >>> import random; random.seed(0)
     >>> n = Neuron(2)
@@ -306,20 +326,23 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
-                 init: str = "uniform", fan_out: int = 1, rng: random.Random | None = None,
-                 dropconnect: float = 0.0) -> None:
+                 init: str = "uniform", fan_out: int = 1,
+                 seed: int | random.Random | None = None, dropconnect: float = 0.0,
+                 rng: random.Random | None = None) -> None:
         if activation is None:
             activation = "relu" if nonlin else "linear"
         check_choice("Neuron activation", activation, ACTIVATIONS)
         check_choice("Neuron init", init, INITS)
         if not 0.0 <= dropconnect < 1.0:
             raise ValueError(f"Neuron: dropconnect must be in [0, 1), got {dropconnect!r}")
+        rng = _seed_or_rng("Neuron", seed, rng)
         self.w = _initial_weights(nin, fan_out, init, rng)
         self.b = Value(0)
         self.nonlin = activation != "linear"
         self.activation = activation
         self.dropconnect = dropconnect
-        self._rng = rng
+        # Kept only if private: with the global generator, look it up at each call.
+        self._rng = None if rng is rng_from_seed(None, "Neuron") else rng
 
     def __call__(self, x: Sequence[Any]) -> Value:
         return self._forward(x if _all_values(x) else _as_values(x))
@@ -335,7 +358,7 @@ class Neuron(Module):
         return activate(act, self.activation)
 
     def _dropconnect(self, xs: Sequence[Value]) -> Value:
-        rand = self._rng.random if self._rng is not None else random.random
+        rand = (self._rng or rng_from_seed(None, "Neuron")).random
         kept = [i for i in range(len(self.w)) if rand() >= self.dropconnect]
         if not kept:
             return self.b + 0.0
@@ -351,8 +374,10 @@ class Neuron(Module):
 
 class Layer(Module):
     """``nout`` neurons reading the same inputs; one output is returned bare, as micrograd.
+    A bare Value (or number) is accepted as the input of a one-input layer.
 
-    Keyword arguments go to each :class:`Neuron`.
+    Keyword arguments go to each :class:`Neuron`; ``seed`` (an int or a ``random.Random``)
+    makes one generator that all of this layer's neurons draw from, in order.
 
     >>> import random; random.seed(0)
     >>> layer = Layer(3, 2)
@@ -364,12 +389,19 @@ class Layer(Module):
         if nin < 1 or nout < 1:
             raise ValueError(f"Layer: nin and nout must be >= 1, got {nin} and {nout}")
         kwargs.setdefault("fan_out", nout)
+        kwargs["seed"] = _seed_or_rng("Layer", kwargs.get("seed"), kwargs.pop("rng", None))
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
-    def __call__(self, x: Sequence[Any]) -> Any:
-        xs = x if _all_values(x) else _as_values(x)
-        out = [n._forward(xs) for n in self.neurons]
+    def __call__(self, x: Any) -> Any:
+        out = self._outputs(x)
         return out[0] if len(out) == 1 else out
+
+    def _outputs(self, x: Any) -> list[Value]:
+        # Always a list (MLP chains layers through this, so a one-neuron hidden layer works).
+        if not isinstance(x, (list, tuple)):
+            x = [x]
+        xs = x if _all_values(x) else _as_values(x)
+        return [n._forward(xs) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -384,7 +416,9 @@ class MLP(Module):
 
     ``activation`` is used on hidden layers, ``output_activation`` (None: linear) on the
     last; ``init`` is ``"uniform"``, ``"xavier"`` or ``"he"``; ``seed`` gives the model its own
-    random generator, leaving the global one alone; ``dropconnect`` applies to hidden layers.
+    random generator (an int or a ``random.Random``), leaving the global one alone;
+    ``dropconnect`` applies to hidden layers. Several outputs come back as a list, one as a
+    bare Value (as in micrograd); a one-neuron hidden layer is fine.
 
     >>> import random; random.seed(0)
     >>> model = MLP(2, [16, 16, 1])
@@ -398,27 +432,27 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str | None = None, init: str = "uniform",
-                 seed: int | None = None, dropconnect: float = 0.0) -> None:
+                 seed: int | random.Random | None = None, dropconnect: float = 0.0) -> None:
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size, got []")
         check_choice("MLP activation", activation, ACTIVATIONS)
         if output_activation is not None:
             check_choice("MLP output_activation", output_activation, ACTIVATIONS)
         check_choice("MLP init", init, INITS)
-        rng = random.Random(seed) if seed is not None else None
+        rng = rng_from_seed(seed, "MLP")
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1],
                   activation=activation if i != last else (output_activation or "linear"),
-                  init=init, rng=rng, dropconnect=dropconnect if i != last else 0.0)
+                  init=init, seed=rng, dropconnect=dropconnect if i != last else 0.0)
             for i in range(len(nouts))
         ]
 
     def __call__(self, x: Sequence[Any]) -> Any:
         for layer in self.layers:
-            x = layer(x)
-        return x
+            x = layer._outputs(x)
+        return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

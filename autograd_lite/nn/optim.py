@@ -52,6 +52,8 @@ class Optimizer:
     """
 
     hyper_names: tuple[str, ...] = ("lr",)
+    #: Names of the per-parameter buffers this optimizer may keep in ``state``.
+    buffer_names: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = list(params)
@@ -71,14 +73,27 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``."""
-        self.steps += 1
+        """Update every parameter from its ``.grad``. All gradients are checked first: a
+        non-finite one raises ``ValueError`` and nothing changes (not even ``steps``).
+
+        >>> p = Value(1.0); opt = SGD([p], lr=0.1); p.grad = float("nan")
+        >>> try: opt.step()
+        ... except ValueError as e: print(e)
+        SGD.step: parameter 0 has gradient nan
+        >>> opt.steps, p.data
+        (0, 1.0)
+        """
         for i, p in enumerate(self.params):
             g = p.grad
             if not math.isfinite(g):
                 raise ValueError(f"{type(self).__name__}.step: parameter {i} has gradient {g!r}")
+        self._prepare(self.steps + 1)
         for i, p in enumerate(self.params):
             self._update(i, p, float(p.grad))
+        self.steps += 1
+
+    def _prepare(self, t: int) -> None:
+        """Hook run once before the updates of step number ``t`` (1 for the first)."""
 
     def _update(self, i: int, p: Value, g: float) -> None:
         raise NotImplementedError
@@ -100,31 +115,109 @@ class Optimizer:
                 "state": {k: list(v) for k, v in self.state.items()}}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what ``state_dict`` returned; checked first, so a mismatch (another
-        optimizer type, another number of parameters) raises and changes nothing."""
+        """Restore what ``state_dict`` returned. Everything is checked first: another
+        optimizer type, an unknown key, setting or buffer, a setting of the wrong type or out
+        of range, a negative or non-integer step count, or a buffer without one finite number
+        per parameter raises ``ValueError`` naming the key and value, and changes nothing.
+
+        >>> opt = SGD([Value(1.0)], lr=0.1)
+        >>> try: opt.load_state_dict({"type": "SGD", "steps": 0, "hyper": {"lr": -1},
+        ...                           "state": {}})
+        ... except ValueError as e: print(e)
+        SGD.load_state_dict: setting 'lr' = -1 is not allowed: SGD lr must be a finite \
+number > 0, got -1
+        >>> opt.lr
+        0.1
+        """
         name = type(self).__name__
+        where = f"{name}.load_state_dict"
         if not isinstance(state, Mapping) or state.get("type") != name:
             got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
-            raise ValueError(f"{name}.load_state_dict: state is for {got!r}, not {name}")
+            raise ValueError(f"{where}: state is for {got!r}, not {name}")
+        unknown_keys = sorted(set(state) - {"type", "steps", "hyper", "state"})
+        if unknown_keys:
+            raise ValueError(f"{where}: unknown keys {unknown_keys}; expected type, steps, "
+                             f"hyper, state")
+        steps = state.get("steps", 0)
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{where}: 'steps' must be an int >= 0, got {steps!r}")
         buffers = state.get("state", {})
+        if not isinstance(buffers, Mapping):
+            raise ValueError(f"{where}: 'state' must map buffer names to lists, got "
+                             f"{buffers!r}")
+        new_state: dict[str, list[float]] = {}
         for key, values in buffers.items():
-            if not isinstance(values, list) or len(values) != len(self.params):
-                raise ValueError(f"{name}.load_state_dict: buffer {key!r} must hold "
-                                 f"{len(self.params)} numbers")
-        hyper = dict(state.get("hyper", {}))
-        unknown = set(hyper) - set(self.hyper_names)
-        if unknown:
-            raise ValueError(f"{name}.load_state_dict: unknown settings {sorted(unknown)}")
-        try:
-            steps = int(state.get("steps", 0))
-            new_state = {k: [float(v) for v in values] for k, values in buffers.items()}
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}.load_state_dict: steps and buffers must be numbers") \
-                from None
-        # Everything checked: now change the optimizer.
+            if key not in self.buffer_names:
+                raise ValueError(f"{where}: unknown buffer {key!r}; {name} keeps "
+                                 f"{', '.join(map(repr, self.buffer_names)) or 'none'}")
+            if not isinstance(values, list) or len(values) != len(self.params) or not all(
+                    _is_number(v) for v in values):
+                raise ValueError(f"{where}: buffer {key!r} must hold {len(self.params)} finite "
+                                 f"numbers (one per parameter), got {_short(values)}")
+            new_state[key] = [float(v) for v in values]
+        hyper = state.get("hyper", {})
+        if not isinstance(hyper, Mapping):
+            raise ValueError(f"{where}: 'hyper' must map setting names to values, got "
+                             f"{hyper!r}")
+        current = {n: getattr(self, n) for n in self.hyper_names}
         for key, value in hyper.items():
-            setattr(self, key, tuple(value) if isinstance(value, list) else value)
+            if key not in current:
+                raise ValueError(f"{where}: unknown setting {key!r}; {name} has "
+                                 f"{', '.join(self.hyper_names)}")
+            problem = _type_problem(value, current[key])
+            if problem is not None:
+                raise ValueError(f"{where}: setting {key!r} = {value!r} is not allowed: "
+                                 f"{problem}")
+        merged = {**current, **hyper}
+        problem = self._range_problem(merged)
+        if problem is not None:
+            # Blame one setting if it is wrong on its own, else the combination.
+            for key, value in hyper.items():
+                alone = self._range_problem({**current, key: value})
+                if alone is not None:
+                    raise ValueError(f"{where}: setting {key!r} = {value!r} is not allowed: "
+                                     f"{alone}")
+            raise ValueError(f"{where}: settings {dict(hyper)!r} do not go together: {problem}")
+        checked = self._construct(merged)
+        # Everything checked: now change the optimizer.
+        for key in hyper:
+            setattr(self, key, getattr(checked, key))
         self.steps, self.state = steps, new_state
+
+    def _construct(self, settings: dict[str, Any]) -> Optimizer:
+        # A throwaway optimizer built with these settings: its constructor checks them.
+        return type(self)(self.params, **settings)
+
+    def _range_problem(self, settings: dict[str, Any]) -> str | None:
+        try:
+            self._construct(settings)
+        except (TypeError, ValueError) as e:
+            return str(e)
+        return None
+
+
+def _is_number(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _type_problem(value: Any, like: Any) -> str | None:
+    # A loaded setting must have the kind of value the optimizer holds now.
+    if isinstance(like, bool):
+        return None if isinstance(value, bool) else "expected True or False"
+    if isinstance(like, tuple):
+        if isinstance(value, (list, tuple)) and len(value) == len(like) and all(
+                _is_number(v) for v in value):
+            return None
+        return f"expected {len(like)} finite numbers"
+    if isinstance(like, int):
+        return None if isinstance(value, int) and not isinstance(value, bool) else \
+            "expected an int"
+    return None if _is_number(value) else "expected a finite number"
+
+
+def _short(values: Any) -> str:
+    text = repr(values)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class SGD(Optimizer):
@@ -137,6 +230,7 @@ class SGD(Optimizer):
     """
 
     hyper_names = ("lr", "momentum", "nesterov", "weight_decay")
+    buffer_names = ("velocity",)
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0) -> None:
@@ -166,6 +260,7 @@ class RMSprop(Optimizer):
     """
 
     hyper_names = ("lr", "alpha", "eps", "weight_decay")
+    buffer_names = ("square_avg",)
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
@@ -196,6 +291,7 @@ class Adam(Optimizer):
     """
 
     hyper_names = ("lr", "betas", "eps", "weight_decay")
+    buffer_names = ("exp_avg", "exp_avg_sq")
 
     def __init__(self, params: Iterable[Value], lr: float = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -209,13 +305,11 @@ class Adam(Optimizer):
         self.weight_decay = _positive(f"{type(self).__name__} weight_decay", weight_decay,
                                       allow_zero=True)
 
-    def step(self) -> None:
+    def _prepare(self, t: int) -> None:
         # Bias corrections depend only on t, so compute them once per step.
-        t = self.steps + 1
         b1, b2 = self.betas
         self._c1 = 1.0 - b1 ** t
         self._c2 = 1.0 - b2 ** t
-        super().step()
 
     def _decay(self, p: Value, g: float) -> float:
         return g + self.weight_decay * p.data if self.weight_decay else g
@@ -262,6 +356,7 @@ class Rprop(Optimizer):
     """
 
     hyper_names = ("lr", "etas", "step_sizes")
+    buffer_names = ("prev_grad", "step_size")
 
     def __init__(self, params: Iterable[Value], lr: float = 0.01,
                  etas: tuple[float, float] = (0.5, 1.2),
@@ -343,6 +438,9 @@ class LevenbergMarquardt(Optimizer):
 
     hyper_names = ("lr", "damping", "up", "down", "max_tries")
 
+    def _construct(self, settings: dict[str, Any]) -> Optimizer:
+        return LevenbergMarquardt(self.params, self.residuals, **settings)
+
     def __init__(self, params: Iterable[Value], residuals: Callable[[], Sequence[Value]],
                  damping: float = 1e-3, up: float = 10.0, down: float = 0.1,
                  max_tries: int = 10, lr: float = 1.0) -> None:
@@ -368,7 +466,6 @@ class LevenbergMarquardt(Optimizer):
             return math.fsum(r.data * r.data for r in self.residuals())
 
     def step(self) -> float:  # type: ignore[override]
-        self.steps += 1
         r, jac = self.jacobian()
         error = math.fsum(v * v for v in r)
         n = len(self.params)
@@ -387,8 +484,10 @@ class LevenbergMarquardt(Optimizer):
                 trial = math.inf  # the step left the function's domain: treat as worse
             if trial < error:
                 self.damping = max(self.damping * self.down, 1e-12)
+                self.steps += 1
                 return trial
             for p, s in zip(self.params, start):
                 p.data = s
             self.damping = min(self.damping * self.up, 1e12)
+        self.steps += 1  # a step that found nothing better still counts (lambda grew)
         return error

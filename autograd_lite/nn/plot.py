@@ -17,6 +17,11 @@ from .train import History
 __all__ = ["decision_grid", "plot_decision_boundary", "plot_grad_norms", "plot_history"]
 
 
+# matplotlib's tab10 palette: distinct colours, none of them white or grey-on-white.
+_QUALITATIVE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#bcbd22", "#17becf", "#7f7f7f"]
+
+
 def _figure(ncols: int = 1, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Any, list[Any]]:
     try:
         from matplotlib.figure import Figure
@@ -123,7 +128,8 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
                            path: str | Path | None = None, resolution: int = 60,
                            margin: float = 0.25) -> Any:
     """Colour the plane by the class ``model`` predicts (see :func:`decision_grid`) and
-    scatter the data ``(X, y)`` on top.
+    scatter the data ``(X, y)`` on top. Two classes are blue and red; with more (labels
+    0, 1, 2, ...) each class gets its own colour from a qualitative palette (tab10).
 
     >>> from autograd_lite.nn import MLP
     >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]], [-1, 1],
@@ -134,9 +140,25 @@ def plot_decision_boundary(model: Any, X: Sequence[Sequence[float]], y: Sequence
     gx, gy, grid = decision_grid(model, X, resolution, margin)
     fig, axes = _figure(size=(5.0, 4.5))
     ax = axes[0]
-    ax.contourf(gx, gy, grid, alpha=0.35, cmap="coolwarm")
-    ax.scatter([x[0] for x in X], [x[1] for x in X], c=[float(v) for v in y], cmap="coolwarm",
-               edgecolors="k", s=25)
+    labels = [float(v) for v in y]
+    classes = sorted({c for row in grid for c in row} | set(labels))
+    if len(classes) <= 2 and all(c in (-1.0, 0.0, 1.0) for c in classes):
+        # Two classes (-1/+1 or 0/1): blue and red, as micrograd's demo draws them.
+        ax.contourf(gx, gy, grid, alpha=0.35, cmap="coolwarm")
+        ax.scatter([x[0] for x in X], [x[1] for x in X], c=labels, cmap="coolwarm",
+                   edgecolors="k", s=25)
+    else:
+        # More classes: one distinct colour each (a diverging map would make the middle
+        # class white). Class k is drawn in colour k whichever classes are present.
+        from matplotlib.colors import BoundaryNorm, ListedColormap
+
+        top = int(max(classes)) + 1
+        cmap = ListedColormap([_QUALITATIVE[k % len(_QUALITATIVE)] for k in range(top)])
+        norm = BoundaryNorm([k - 0.5 for k in range(top + 1)], top)
+        ax.contourf(gx, gy, grid, levels=[k - 0.5 for k in range(top + 1)], alpha=0.35,
+                    cmap=cmap, norm=norm)
+        ax.scatter([x[0] for x in X], [x[1] for x in X], c=labels, cmap=cmap, norm=norm,
+                   edgecolors="k", s=25)
     ax.set(title="decision boundary", xlim=(gx[0], gx[-1]), ylim=(gy[0], gy[-1]))
     return _finish(fig, path)
 

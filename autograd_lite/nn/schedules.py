@@ -9,7 +9,7 @@ rate when a monitored loss stops improving.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .optim import Optimizer
@@ -47,13 +47,51 @@ class Schedule:
         return {"type": type(self).__name__, "count": self.count, "base_lr": self.base_lr}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what ``state_dict`` returned (type checked first)."""
-        if state.get("type") != type(self).__name__:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: state is for "
-                             f"{state.get('type')!r}")
-        for key, value in state.items():
-            if key != "type":
-                setattr(self, key, value)
+        """Restore what ``state_dict`` returned. Checked first: another schedule type, an
+        unknown or missing key, or a value of the wrong type or range raises ``ValueError``
+        naming the key and value, and changes nothing.
+
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.nn import SGD
+        >>> s = ExponentialLR(SGD([Value(0.0)], lr=1.0), gamma=0.5)
+        >>> try: s.load_state_dict({"type": "ExponentialLR", "count": -2, "base_lr": 1.0})
+        ... except ValueError as e: print(e)
+        ExponentialLR.load_state_dict: 'count' must be an int >= 0, got -2
+        """
+        name = type(self).__name__
+        where = f"{name}.load_state_dict"
+        if not isinstance(state, Mapping) or state.get("type") != name:
+            got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
+            raise ValueError(f"{where}: state is for {got!r}, not {name}")
+        checks = self._state_checks()
+        unknown = sorted(set(state) - set(checks) - {"type"})
+        missing = [k for k in checks if k not in state]
+        if unknown or missing:
+            raise ValueError(f"{where}: expected the keys {', '.join(checks)}; unknown "
+                             f"{unknown or 'none'}, missing {missing or 'none'}")
+        for key, (kind, ok) in checks.items():
+            if not ok(state[key]):
+                raise ValueError(f"{where}: {key!r} must be {kind}, got {state[key]!r}")
+        self._apply({k: state[k] for k in checks})
+
+    def _state_checks(self) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+        # For each key of state_dict (but "type"): what it must be, and a test.
+        return {"count": ("an int >= 0", _count), "base_lr": ("a finite number > 0", _rate)}
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        self.count, self.base_lr = state["count"], float(state["base_lr"])
+
+
+def _count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _rate(v: Any) -> bool:
+    return _number(v) and v > 0
 
 
 class StepLR(Schedule):
@@ -165,11 +203,14 @@ class ReduceLROnPlateau(Schedule):
                      bad_steps=self.bad_steps, lr=self.optimizer.lr)
         return state
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        state = dict(state)
-        best = state.pop("best", None)
-        lr = state.pop("lr", None)
-        super().load_state_dict(state)
-        self.best = math.inf if best is None else float(best)
-        if lr is not None:
-            self.optimizer.lr = float(lr)
+    def _state_checks(self) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+        return {**super()._state_checks(),
+                "best": ("None or a finite number", lambda v: v is None or _number(v)),
+                "bad_steps": ("an int >= 0", _count),
+                "lr": ("a finite number > 0", _rate)}
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        super()._apply(state)
+        self.best = math.inf if state["best"] is None else float(state["best"])
+        self.bad_steps = state["bad_steps"]
+        self.optimizer.lr = float(state["lr"])

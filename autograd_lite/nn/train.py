@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..datasets import batches
+from ..datasets import batches, rng_from_seed
 from ..engine import Value, no_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, l1_penalty, l2_penalty
 from .modules import Module
@@ -166,7 +166,8 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
         schedule: Schedule | None = None, metric: Metric | str | None = "auto",
         validation: tuple[Sequence[Any], Sequence[Any]] | None = None,
         patience: int | None = None, min_delta: float = 0.0, restore_best: bool = True,
-        target_accuracy: float | None = None, shuffle: bool = True, seed: int | None = 0,
+        target_accuracy: float | None = None, shuffle: bool = True,
+        seed: int | random.Random | None = 0,
         progress: bool = True, callback: Callable[[int, History], Any] | None = None,
         ) -> History:
     """Train ``model`` on ``data = (X, y)``: each step computes ``loss(predictions, targets)``
@@ -174,17 +175,23 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
     ``optimizer.step()``.
 
     ``batch_size=None`` is full-batch gradient descent, ``1`` stochastic, otherwise
-    mini-batch (reshuffled each epoch with ``seed``). ``schedule`` is stepped once per epoch
+    mini-batch (reshuffled each epoch from ``seed``: an int, a ``random.Random``, or None for
+    the global ``random``). ``schedule`` is stepped once per epoch
     (``ReduceLROnPlateau`` gets the validation loss, or the training loss without
     validation data). ``metric`` turns predictions into an accuracy: ``"auto"`` picks one
     for ``hinge``, ``binary_cross_entropy`` and ``cross_entropy``; ``None`` for none.
 
     Stopping: ``patience`` epochs without the monitored loss (validation, else training)
     falling by more than ``min_delta`` stops early and, with ``restore_best``, puts back the
-    best parameters; ``target_accuracy`` stops as soon as the training accuracy reaches it
-    (checked before the update, so the model returned is the one that reached it);
+    best parameters; ``target_accuracy`` stops as soon as the training accuracy reaches it:
+    with full batches it is checked right after the forward pass, so that measurement is not
+    a step (no backward, no update: ``history.steps == optimizer.steps``), the model returned
+    is the one that reached it, and its loss and accuracy are the last ``epoch_loss`` and
+    ``epoch_accuracy``; with mini-batches it is checked on each epoch's accuracy.
     ``callback(epoch, history)`` returning True stops too. A tqdm progress bar shows loss and
-    accuracy unless ``progress=False``. The model is left in evaluation mode.
+    accuracy unless ``progress=False``. When ``fit`` returns (or raises) the model is in
+    evaluation mode and every parameter's ``.grad`` is 0, so no gradient of the last step
+    is left behind to be added to by a later ``backward()``.
 
     >>> from autograd_lite.nn import MLP, SGD, mse
     >>> model = MLP(1, [1], seed=0)
@@ -208,7 +215,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
     params = model.parameters() if isinstance(model, Module) else optimizer.params
     groups = _layer_groups(model, params)
     history = History(layer_names=[name for name, _ in groups])
-    rng = random.Random(seed)
+    rng = rng_from_seed(seed, "fit")
     best, best_state, waited = math.inf, None, 0
     bar = _progress(epochs, progress)
     start = time.perf_counter()
@@ -217,20 +224,31 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
     try:
         for epoch in range(epochs):
             total, hits, counted, stop = 0.0, 0.0, True, False
+            stop_measure: tuple[float, float] = (math.nan, math.nan)
             # Without validation data the monitored loss is the training loss measured
             # during this epoch, i.e. (for full batch, exactly) of the parameters as they
             # are now: remember them in case this epoch turns out best.
             start_state = (model.state_dict() if patience is not None and restore_best
                            and validation is None and isinstance(model, Module) else None)
-            for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, rng=rng):
+            for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
                 preds = _forward(model, Xb)
                 data_loss = loss(preds, yb)
+                acc = chosen(preds, yb) if chosen else None
+                if (target_accuracy is not None and acc is not None and len(Xb) == len(X)
+                        and acc >= target_accuracy):
+                    # Full batch: these parameters reached the target. This forward pass was
+                    # a measurement, not a step: no backward, no update, nothing recorded
+                    # per step; the epoch's loss and accuracy are this model's.
+                    history.stop_reason = (f"reached accuracy {acc:.3g} after "
+                                           f"{history.steps} steps")
+                    stop_measure = (data_loss.data, acc)
+                    stop = True
+                    break
                 objective = data_loss
                 if l2:
                     objective = objective + l2_penalty(params, l2)
                 if l1:
                     objective = objective + l1_penalty(params, l1)
-                acc = chosen(preds, yb) if chosen else None
                 history.loss.append(data_loss.data)
                 history.accuracy.append(acc)
                 history.lr.append(optimizer.lr)
@@ -245,15 +263,13 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
                 objective.backward()
                 history.grad_norms.append(
                     [math.sqrt(math.fsum(p.grad * p.grad for p in ps)) for _, ps in groups])
-                if (target_accuracy is not None and acc is not None and len(Xb) == len(X)
-                        and acc >= target_accuracy):
-                    # Full batch: these parameters reached the target; keep them as they are.
-                    history.stop_reason = f"reached accuracy {acc:.3g} at step {history.steps}"
-                    stop = True
-                    break
                 optimizer.step()
-            history.epoch_loss.append(total / len(X) if not stop else history.loss[-1])
-            epoch_acc = (hits / len(X) if not stop else history.accuracy[-1]) if counted else None
+            if stop:
+                history.epoch_loss.append(stop_measure[0])
+                epoch_acc: float | None = stop_measure[1]
+            else:
+                history.epoch_loss.append(total / len(X))
+                epoch_acc = hits / len(X) if counted else None
             history.epoch_accuracy.append(epoch_acc)
             monitored = history.epoch_loss[-1]
             if validation is not None:
@@ -306,5 +322,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
             bar.close()
         if isinstance(model, Module):
             model.eval()
+            model.zero_grad()
+        optimizer.zero_grad()
     history.seconds = time.perf_counter() - start
     return history
