@@ -20,7 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
-from autograd_lite.engine import topological_order
+from autograd_lite.engine import backward_order, topological_order
+from autograd_lite.explain import explain
 from autograd_lite.viz import backward_steps, play_backward, to_svg
 from autograd_lite.viz.labels import fmt
 
@@ -44,12 +45,37 @@ def test_one_frame_per_op_in_backward_order_without_touching_grad() -> None:
     L, v = lecture_graph()
     v["a"].grad = 5.0                    # a user's own value must survive
     steps = backward_steps(L)
-    ops = [n for n in reversed(topological_order(L)) if n.parents]
+    ops = [n for n in backward_order(L) if n.parents]
     assert len(steps) == 1 + len(ops)
     assert [s.node for s in steps] == [L, *ops]
     assert [s.index for s in steps] == list(range(len(steps)))
     assert v["a"].grad == 5.0 and all(n.grad == 0.0 for k, n in v.items() if k != "a")
     assert L.grad == 0.0
+
+
+def test_frames_read_inputs_first_to_last() -> None:
+    y, _ = shared()
+    square, product = y.parents          # y = x*x + sin(x)*x
+    sine = product.parents[0]
+    # by hand: the seed, y, then its first input x*x, then sin(x)*x, then sin(x) (only once all of
+    # sin(x)'s users are done); the engine's own reversed topological order would visit
+    # sin(x)*x before x*x
+    assert [s.node for s in backward_steps(y)] == [y, y, square, product, sine]  # seed first
+
+
+def test_frames_name_nodes_as_the_transcript_does() -> None:
+    a = Value(2.0)
+    root = (a * 3.0).tanh() + a          # nothing labelled
+    transcript = {id(s.node): s.name for s in explain(root).steps}
+    steps = backward_steps(root)
+    for step in steps[1:]:
+        assert step.text.split(": ", 1)[1].startswith(transcript[id(step.node)] + " = ")
+        for node, _ in step.sent:
+            assert f"{transcript[id(node)]} gets" in step.text
+    # and as the expression module documents them, by hand
+    assert [s.text.split(" = ")[0] for s in steps[1:]] == [
+        "step 1: L", "step 2: tanh1", "step 3: mul1"]
+    assert "x1 gets" in steps[-1].text and "x2 gets" in steps[-1].text
 
 
 def test_frames_accumulate_to_the_true_gradients() -> None:
@@ -73,6 +99,13 @@ def test_lecture_steps_by_hand() -> None:
     steps = backward_steps(L)
     # Step 1 processes L = d * f: sends f = -2 to d and d = 4 to f.
     assert steps[1].text.startswith("step 1: L = d * f")
+    # By hand: d = a*b + c = 4, dL/dd = f = -2, dL/de = dL/dc = -2, dL/da = -2 * b = 6.
+    assert [s.text for s in steps] == [
+        "step 0: seed dL/dL = 1",
+        "step 1: L = d * f. dL/dL = 1 flows back: d gets 1 × (-2) = -2, f gets 1 × 4 = 4",
+        "step 2: d = e + c. dL/dd = -2 flows back: e gets -2 × 1 = -2, c gets -2 × 1 = -2",
+        "step 3: e = a * b. dL/de = -2 flows back: a gets -2 × (-3) = 6, b gets -2 × 2 = -4",
+    ]
     assert dict((n.label, a) for n, a in steps[1].sent) == {"d": -2.0, "f": 4.0}
     final = steps[-1].grads
     assert [final[id(v[k])] for k in "abcf"] == [6.0, -4.0, -2.0, 4.0]
@@ -84,6 +117,7 @@ def test_zero_gradient_step_sends_nothing() -> None:
     steps = backward_steps(y)
     relu_step = next(s for s in steps if s.node.op == "relu")
     assert relu_step.sent == () and "nothing flows back" in relu_step.text
+    assert relu_step.text.endswith("dL/drelu1 = 0, so nothing flows back")
 
 
 def test_frame_pictures_highlight_the_processed_node() -> None:

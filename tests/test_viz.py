@@ -18,7 +18,15 @@ from autograd_lite import Value
 from autograd_lite.nn import MLP
 from autograd_lite.rules import RULES
 from autograd_lite.viz import GraphTooLarge, draw_dot, save, save_example_graph, to_svg
-from autograd_lite.viz.graph import EXPLODING, HIGHLIGHT, VANISHING, ZERO_FILL
+from autograd_lite.viz.graph import (
+    EXPLODING,
+    HIGHLIGHT,
+    KINK_FILL,
+    PALETTE,
+    UNDEFINED_FILL,
+    VANISHING,
+    ZERO_FILL,
+)
 from autograd_lite.viz.labels import fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -190,6 +198,62 @@ def test_n_ary_edge_labels_fill_in_the_index() -> None:
         assert text in labels
 
 
+def test_a_neurons_edges_name_each_weight_and_input() -> None:
+    from autograd_lite.nn import Neuron
+
+    random.seed(3)
+    neuron = Neuron(2)
+    w1 = neuron.w[0]
+    x1, x2 = Value(-2.0, label="x1"), Value(3.0, label="x2")
+    out = neuron([x1, x2])
+    labels = " | ".join(edge_texts(parse(draw_dot(out, edge_labels="local"))))
+    # affine(b, w1, w2, x1, x2): d/dw2 = x2 = 3, d/dx1 = w1, d/db = 1 (by hand)
+    assert "∂/∂w2 = x2 = 3" in labels and "∂/∂w1 = x1 = -2" in labels
+    assert f"∂/∂x1 = w1 = {fmt(w1.data)}" in labels and "∂/∂b = 1" in labels
+
+
+def test_edge_labels_follow_a_rules_own_input_groups() -> None:
+    """A user rule whose single input comes last: s * (x1 + ... + xn)."""
+    from autograd_lite import Rule, apply, register
+
+    rule = register(Rule(
+        "scaled_sum", "s·Σ", "s * (x1 + ... + xn)",
+        lambda xs, p: xs[-1] * math.fsum(xs[:-1]),
+        lambda xs, out, p: [*[xs[-1]] * (len(xs) - 1), sum(xs[:-1])],
+        ("s", "x1 + ... + xn"), arity=-1, groups=("x_i", "s")))
+    try:
+        a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+        y = apply(rule, (a, b, c))
+        labels = edge_texts(parse(draw_dot(y, edge_labels="local")))
+    finally:
+        del RULES["scaled_sum"]
+    # d/dx1 = d/dx2 = s = 4, d/ds = x1 + x2 = 5 (by hand)
+    assert sorted(labels) == sorted(["", "∂/∂x1 = s = 4", "∂/∂x2 = s = 4",
+                                     "∂/∂s = x1 + ... + xn = 5"])
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_boxes_frames_and_transcripts_use_the_same_names() -> None:
+    from autograd_lite import explain
+    from autograd_lite.viz import backward_steps
+
+    a = Value(2.0, label="a")
+    y = (a * 3.0).tanh() + a            # unlabelled: the 3, the product, the tanh, the root
+    y.backward()
+    svg = parse(draw_dot(y))
+    shown = {text_of(g).split()[0] for g in groups(svg, "node") if text_of(g)}
+    # by hand, as expression.node_names documents: labels, x1 for the unlabelled leaf,
+    # op names counted per op, L for the unlabelled root
+    assert {"a", "x1", "mul1", "tanh1", "L"} <= shown
+    captions = " ".join(s.text for s in backward_steps(y))
+    transcript = str(explain(y))
+    for name in ("x1", "mul1", "tanh1", "dL/d"):
+        assert name in captions and name in transcript, name
+    assert not any(word in captions for word in ("leaf", " mul ", "tanh +="))
+
+
 # --- colours and marks ---------------------------------------------------------------------
 
 
@@ -233,6 +297,34 @@ def test_vanishing_exploding_and_zero_gradients_are_marked() -> None:
     assert "vanishing" in legend and "exploding" in legend and "nothing flows back" in legend
 
 
+def borders(g: ET.Element, colour: str) -> list[dict[str, str]]:
+    """The outlines drawn in ``colour`` with a set width (not table cell separators)."""
+    return [dict(e.attrib) for e in g.iter()
+            if (e.get("stroke") or "").lower() == colour and e.get("stroke-width")]
+
+
+def test_legend_samples_look_like_the_boxes_they_explain() -> None:
+    tiny, huge = Value(2.0, label="tiny"), Value(2.0, label="huge")
+    y = tiny * 1e-9 + huge * 1e5 + Value(0.0, label="k").relu() + Value(0.0, label="s").sqrt() * 0
+    y.label = "y"
+    svg = parse(draw_dot(y, grads="compute"))
+    legend = next(g for g in groups(svg, "node") if "log scale" in text_of(g))
+    by_label = {text_of(g).split()[0]: g for g in groups(svg, "node") if text_of(g)}
+    # boxes: a thick coloured border (dashed when vanishing) and a glyph, not a fill of
+    # that colour; the legend's sample cell the same
+    for name, colour, glyph in (("tiny", VANISHING, "▼"), ("huge", EXPLODING, "▲")):
+        box, sample = borders(by_label[name], colour), borders(legend, colour)
+        assert len(box) == len(sample) == 1
+        assert box[0]["fill"] != colour and sample[0]["fill"] != colour
+        assert box[0]["stroke-width"] == sample[0]["stroke-width"]
+        assert bool(box[0].get("stroke-dasharray")) == bool(sample[0].get("stroke-dasharray"))
+        assert glyph in text_of(by_label[name]) and glyph in text_of(legend)
+    assert borders(legend, VANISHING)[0].get("stroke-dasharray")
+    ops = {t.split()[0]: g for g in groups(svg, "node") if (t := text_of(g))}
+    assert KINK_FILL in fills(ops["ReLU"]) and KINK_FILL in fills(legend)
+    assert UNDEFINED_FILL in fills(ops["sqrt"]) and UNDEFINED_FILL in fills(legend)
+
+
 def test_kinks_and_undefined_derivatives_are_marked() -> None:
     at_zero = Value(0.0, label="z").relu() + Value(0.0, label="s").sqrt()
     ops = [text_of(g) for g in groups(parse(draw_dot(at_zero)), "node")]
@@ -240,6 +332,85 @@ def test_kinks_and_undefined_derivatives_are_marked() -> None:
     assert any("sqrt" in t and "undefined" in t for t in ops)      # sqrt'(0) is infinite
     away = Value(1.0).relu()
     assert not any("kink" in text_of(g) for g in groups(parse(draw_dot(away)), "node"))
+
+
+def test_numbers_in_an_expression_are_plain_constants() -> None:
+    w = Value(0.9, label="w")
+    h = w
+    for _ in range(4):
+        h = (h * 6.0).tanh()            # saturates: w's gradient vanishes, the 6s' too
+    h.label = "h"
+    h.backward()
+    svg = parse(draw_dot(h))
+    constants = [g for g in groups(svg, "node") if " = 6" in text_of(g)]
+    # names by hand (node_names): the four unlabelled leaves are x1..x4
+    assert sorted(text_of(g) for g in constants) == [f"x{i} = 6" for i in range(1, 5)]
+    for g in constants:
+        assert "grad" not in text_of(g) and "▼" not in text_of(g)
+        assert VANISHING not in strokes(g) and not fills(g) & {c.lower() for c in PALETTE}
+    assert "▼ vanishing" in value_boxes(svg)["w"]          # a labelled leaf keeps its box
+    # the colour scale ignores the constants: y = big * 1e-9 sends |grad| 500 to the 1e-9
+    big = Value(500.0, label="big")
+    y = big * 1e-9
+    y.label = "y"
+    y.backward()
+    legend = next(text_of(g) for g in groups(parse(draw_dot(y)), "node")
+                  if "log scale" in text_of(g)).split()
+    ticks = [float(t) for t in legend if t[0].isdigit()]
+    assert min(ticks) == 1e-9 and max(ticks) <= 1.0        # |grad| of big and y only
+
+
+def test_model_parameters_stay_boxes_and_its_inputs_are_constants() -> None:
+    model, loss = mlp_loss([2, 1])
+    loss.backward()
+    plain = model([0.5, -1.0])            # inputs given as plain floats
+    plain.backward()
+    svg = parse(draw_dot(plain, model=model, collapse="none"))
+    boxes = [text_of(g) for g in groups(svg, "node") if "grad" in text_of(g)]
+    # 2 neurons x (b, w1, w2) + 1 x (b, w1, w2) parameters, each a box with its gradient
+    params = [t for t in boxes if t.split()[0] in ("b", "w1", "w2")]
+    assert len(params) == len(model.parameters()) == 9
+    constants = [text_of(g) for g in groups(svg, "node") if " = " in text_of(g)
+                 and "grad" not in text_of(g)]
+    assert sorted(c.split(" = ")[1] for c in constants) == ["-1", "0.5"]
+
+
+def test_one_neuron_of_a_layer_says_how_big_the_layer_is() -> None:
+    random.seed(2)
+    model = MLP(2, [16, 1])
+    out = model.layers[0].neurons[0]([Value(0.5, label="x1"), Value(-1.0, label="x2")])
+    titles = [text_of(g) for g in groups(parse(draw_dot(out, model=model)), "cluster")]
+    assert "layer 1 (16 ReLU neurons; 1 drawn)" in titles
+    titles = [text_of(g) for g in groups(parse(draw_dot(out)), "cluster")]
+    assert "layer 1 (1 ReLU neuron in this graph)" in titles
+
+
+# --- gradients accumulated over several backward calls ----------------------------------------
+
+
+def test_accumulated_leaf_gradient_is_marked_not_hidden() -> None:
+    x = Value(3.0, label="x")
+    y = x * x + x
+    y.label = "y"
+    y.backward()
+    y.backward()                        # x accumulates: 2 * (2x + 1) = 14
+    box = value_boxes(parse(draw_dot(y)))["x"]
+    # this backward sends x*... = 3, 3 and 1 (by hand): 7, not the 14 stored
+    assert "grad 14" in box and "⚠" in box and "7 = 3 + 3 + 1 from this backward" in box
+    assert "zero_grad()" in box
+    legend = next(text_of(g) for g in groups(parse(draw_dot(y)), "node")
+                  if "log scale" in text_of(g))
+    assert "accumulated" in legend
+    x.grad = 0.0
+    y.zero_grad()
+    y.backward()
+    box = value_boxes(parse(draw_dot(y)))["x"]
+    assert "grad 7" in box and "⚠" not in box and "zero_grad" not in box
+    z = x * 4.0                          # one consumer: the mismatch is still shown
+    z.label = "z"
+    z.backward()
+    z.backward()
+    assert "(4 from this backward" in value_boxes(parse(draw_dot(z)))["x"]
 
 
 # --- large graphs ----------------------------------------------------------------------------
@@ -265,6 +436,9 @@ def test_mlp_2_16_16_1_renders_readably_collapsed_into_neurons() -> None:
     assert len(neuron_boxes) == 16 + 16 + 1
     assert len(nodes) <= 60
     assert len(groups(svg, "cluster")) == 1 + 3            # legend + one cluster per layer
+    titles = {text_of(g) for g in groups(svg, "cluster")}
+    assert {"layer 1 (16 ReLU neurons)", "layer 2 (16 ReLU neurons)",
+            "layer 3 (1 linear neuron)"} <= titles
     # Fully connected layers meet at a junction: far fewer than 16*16 edges.
     assert len(groups(svg, "edge")) < 120
     # Each box shows its neuron's output: compare with a separate forward pass.
@@ -295,7 +469,9 @@ def test_layers_collapse_to_one_box_each() -> None:
     loss.backward()
     svg = parse(draw_dot(loss, collapse="layers"))
     layer_boxes = [text_of(g) for g in groups(svg, "node") if text_of(g).startswith("layer ")]
-    assert sorted(t.split(" ·")[0] for t in layer_boxes) == ["layer 1", "layer 2"]
+    assert sorted(t.split(" (")[0] for t in layer_boxes) == ["layer 1", "layer 2"]
+    # no model given: the count is what the graph holds, said as such
+    assert all("(16 ReLU neurons in this graph)" in t for t in layer_boxes)
     assert any(t.startswith("neuron 1 · linear") for t in map(text_of, groups(svg, "node")))
 
 
@@ -305,9 +481,9 @@ def test_uncollapsed_small_mlp_groups_neurons_in_clusters() -> None:
     titles = [text_of(g) for g in groups(svg, "cluster")]
     assert sum(t.startswith("layer 1 · neuron") for t in titles) == 3
     assert sum(t.startswith("layer 2 · neuron") for t in titles) == 1
-    assert sum("ReLU neurons" in t for t in titles) == 1
-    # the loss's square is not mistaken for the last neuron's activation
-    assert sum("1 linear neurons" in t for t in titles) == 1
+    assert titles.count("layer 1 (3 ReLU neurons in this graph)") == 1
+    # the loss's square is not mistaken for the last neuron's activation; "1 neuron"
+    assert titles.count("layer 2 (1 linear neuron in this graph)") == 1
     labels = [text_of(g).split()[0] for g in groups(svg, "node")]
     assert labels.count("b") == 4 and labels.count("w1") == 4 and labels.count("w3") == 1
 
@@ -340,6 +516,22 @@ def test_save_writes_each_format_and_the_dot_source(tmp_path: Path, suffix: str,
     assert "digraph" in (tmp_path / "g.dot").read_text()
     with pytest.raises(ValueError, match="unknown picture format"):
         save(draw_dot(L), tmp_path / "g.gif")
+
+
+def test_example_graph_writes_its_dot_source_once(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[str] = []
+    original = Path.write_text
+
+    def counting(self: Path, *args: object, **kwargs: object) -> int:
+        written.append(self.name)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", counting)
+    paths = save_example_graph(tmp_path)
+    assert written.count("graph.dot") == 1
+    assert [p.name for p in paths] == ["graph.svg", "graph.png"]
+    assert (tmp_path / "graph.dot").read_text().startswith("digraph")
 
 
 def test_example_graph_and_readme_asset(tmp_path: Path) -> None:

@@ -44,5 +44,7 @@ def save_example_graph(directory: str | Path = "out") -> list[Path]:
     True
     """
     graph = example_graph()
-    directory = Path(directory)
-    return [save(graph, directory / "graph.svg"), save(graph, directory / "graph.png")]
+    svg = save(graph, Path(directory) / "graph.svg")  # writes graph.dot once, then the svg
+    png = svg.with_suffix(".png")
+    png.write_bytes(graph.pipe(format="png"))
+    return [svg, png]

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine import Value, backprop, topological_order
-from .groups import Neuron, find_neurons
+from ..expression import node_names
+from .groups import Neuron, find_neurons, layer_title
 from .labels import (
     at_kink,
     contributions_text,
     esc,
     fmt,
     local_partials,
-    node_name,
     partial_formula,
+    partial_formulas,
 )
 from .layout import GraphTooLarge, Layout, choose_layout, consumers_of
 from .render import GradGraph
@@ -41,6 +42,8 @@ EXPLODING = "#d62728"
 KINK_FILL = "#ffbb78"
 UNDEFINED_FILL = "#ff9896"
 HIGHLIGHT = "#7b2ff7"
+CONSTANT_FILL = "#f4f4f4"
+MISMATCH = "#b35806"
 NOT_COMPUTED = "not yet computed"
 _EDGE_LABEL_MODES = ("auto", "none", "local", "chain")
 _COLLAPSE_MODES = ("auto", "none", "neurons", "layers")
@@ -134,6 +137,21 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     Returns a ``graphviz.Digraph`` (it displays inline in Jupyter; ``.save_as("g.svg")``,
     ``.render()`` or ``.pipe()`` write SVG, PNG or PDF).
 
+    Boxes are named as ``explain`` and ``backward_steps`` name nodes
+    (``autograd_lite.expression.node_names``: labels, else ``mul1``, ``x1``..., ``L`` for
+    the root); unlabelled parameters of a neuron show their place in it (``b``, ``w1``...).
+
+    **Constants.** A leaf is drawn as a small plain constant node (its name and number,
+    no gradient, colour or vanishing/exploding mark) when it has no label, is not ``root``,
+    is not a weight or bias of a neuron found in the graph, and, when ``model`` is given,
+    is not one of ``model.parameters()``. That covers the numbers written in an expression
+    (the 3 in ``x * 3``) and the plain floats fed to a model. To draw a leaf as a full box
+    with its gradient, give it a label.
+
+    **Accumulated gradients.** A box whose gradient is not the sum of what its edges send
+    back in this picture (``backward()`` called twice without ``zero_grad()``, so leaves
+    accumulated, or a node also used outside the drawn graph) says so, with both numbers.
+
     Args:
         rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
         show: which numbers each box shows: any of ``"data"``, ``"grad"``.
@@ -164,6 +182,10 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     >>> c.backward(); src = draw_dot(c).source
     >>> "∂/∂x = y" in src and "grad -3" in src        # dc/da = b = -3
     True
+    >>> y = a * 3; y.backward()                       # the 3 is a constant: no grad shown
+    >>> const = [line for line in draw_dot(y).source.splitlines() if "x1 = 3" in line]
+    >>> len(const), "grad" in const[0]
+    (1, False)
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
@@ -193,8 +215,19 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     if edge_labels == "auto":
         edge_labels = "none" if size > 60 else ("chain" if known is not None else "local")
     opts = _Options(show_set, edge_labels, color_by, vanishing, exploding, legend)
+    constants = _constants(root, order, neurons, model)
     return _Drawing(root, order, known, consumers, layout, opts, highlight, scale,
-                    rankdir, sent_back).graph
+                    rankdir, sent_back, constants).graph
+
+
+def _constants(root: Value, order: Sequence[Value], neurons: Sequence[Neuron],
+               model: Any) -> set[int]:
+    """Ids of the leaves drawn as plain constants (the rule is in ``draw_dot``'s docstring)."""
+    params = {id(p) for n in neurons for p in n.params}
+    if model is not None and hasattr(model, "parameters"):
+        params.update(id(p) for p in model.parameters())
+    return {id(n) for n in order
+            if not n._prev and not n.label and n is not root and id(n) not in params}
 
 
 class _Drawing:
@@ -203,8 +236,9 @@ class _Drawing:
     def __init__(self, root: Value, order: Sequence[Value], known: dict[int, float] | None,
                  consumers: dict[int, list[tuple[Value, int]]], layout: Layout,
                  opts: _Options, highlight: Value | None, span: tuple[int, int] | None,
-                 rankdir: str, sent_back: Collection[int] | None):
+                 rankdir: str, sent_back: Collection[int] | None, constants: set[int]):
         self.order, self.known, self.consumers = order, known, consumers
+        self.names, self.constants = node_names(root), constants
         self.sent_back = None if sent_back is None else set(sent_back)
         self.layout, self.opts = layout, opts
         self.index = {id(n): i for i, n in enumerate(order)}
@@ -212,7 +246,8 @@ class _Drawing:
         self.highlight = None if highlight is None else layout.rep.get(id(highlight))
         self.marks: set[str] = set()
         shown = [] if known is None else [abs(known[id(n)]) for n in order
-                                           if id(n) in known and layout.rep[id(n)] is not None]
+                                           if id(n) in known and id(n) not in constants
+                                           and layout.rep[id(n)] is not None]
         self.scale = _Scale(shown, span)
         self.graph = GradGraph(format="svg", graph_attr={
             "rankdir": rankdir, "fontname": "DejaVu Sans", "fontsize": "11",
@@ -221,10 +256,14 @@ class _Drawing:
             edge_attr={"fontname": "DejaVu Sans", "fontsize": "9", "color": "#555555"})
         self.clusters: dict[str, Any] = {}
         for node in order:
-            if layout.rep[id(node)] == self._uid(node):
+            if layout.rep[id(node)] != self._uid(node):
+                continue
+            if id(node) in constants:
+                self._constant(node)
+            else:
                 self._value_box(node)
-                if node._prev:
-                    self._op_node(node)
+            if node._prev:
+                self._op_node(node)
         for key, group in layout.boxes.items():
             self._group_box(key, group)
         self._group_edges()
@@ -247,8 +286,7 @@ class _Drawing:
     def _cluster(self, name: str, neuron: Neuron) -> Any:
         if name not in self.clusters:
             group = self.layout.layers[neuron.layer_key]
-            title = (f"layer {neuron.layer} · {len(group)} {neuron.activation} neurons"
-                     if name.startswith("layer") else
+            title = (layer_title(neuron, len(group)) if name.startswith("layer") else
                      f"layer {neuron.layer} · neuron {neuron.index}")
             sub = GradGraph(name="cluster_" + name)
             sub.attr(label=title, style="rounded,dashed", color="#888888", fontsize="10",
@@ -317,8 +355,17 @@ class _Drawing:
         elif abs(g) > self.opts.exploding:
             text += " ▲ exploding"
         parts = self._fan_in(node)
-        adds_up = math.isclose(math.fsum(parts), g, rel_tol=1e-9, abs_tol=1e-12)
-        if len(parts) > 1 and g != 0.0 and adds_up:
+        if not parts:
+            return text
+        total = math.fsum(parts)
+        if not math.isclose(total, g, rel_tol=1e-9, abs_tol=1e-12):
+            self.marks.add("mismatch")
+            sent = fmt(total) if len(parts) == 1 else (
+                f"{fmt(total)} {contributions_text(parts)}")
+            return (f'{text} <font color="{MISMATCH}">⚠</font><br/>'
+                    f'<font point-size="9" color="{MISMATCH}">({esc(sent)} from this '
+                    f"backward;<br/>accumulated across calls? call zero_grad())</font>")
+        if len(parts) > 1 and g != 0.0:
             text += f'<br/><font point-size="9">{esc(contributions_text(parts))}</font>'
         return text
 
@@ -346,8 +393,23 @@ class _Drawing:
             cells.append(f"data {esc(fmt(node.data))}")
         if "grad" in self.opts.show:
             cells.append(self._grad_cell(node, g))
-        title = node.label or self.layout.names.get(id(node), "")
-        self._holder(uid).node(uid, label=self._table(title, cells), **self._style(g, uid))
+        self._holder(uid).node(uid, label=self._table(self._name(node), cells),
+                               **self._style(g, uid))
+
+    def _name(self, node: Value) -> str:
+        """The box's title: ``node_names``' name, or a neuron parameter's place (``w2``)."""
+        place = None if node.label else self.layout.names.get(id(node))
+        return place or self.names[id(node)]
+
+    def _constant(self, node: Value) -> None:
+        """A small plain node for a number written into the expression."""
+        uid = self._uid(node)
+        self._holder(uid).node(
+            uid, label=f"{self.names[id(node)]} = {fmt(node.data)}", shape="box",
+            style="rounded,filled", fillcolor=CONSTANT_FILL, color="#aaaaaa", fontsize="9",
+            fontcolor="#444444", height="0.2", margin="0.04,0.02",
+            tooltip="a constant: an unlabelled number in the expression (label it to draw "
+                    "it as a box)")
 
     def _op_node(self, node: Value) -> None:
         uid, rule = self._uid(node), node._rule
@@ -360,13 +422,13 @@ class _Drawing:
             label += "\n⚠ ∂ undefined"
             attrs.update(style="filled", fillcolor=UNDEFINED_FILL,
                          tooltip=f"{rule.name}: derivative undefined or infinite here "
-                                 f"({', '.join(rule.partial_formulas)})")
-            self.marks.add("kink")
+                                 f"({partial_formulas(node)})")
+            self.marks.add("undefined")
         elif kink is not None:
             label += f"\n⚠ kink x={fmt(kink)}"
             attrs.update(style="filled", fillcolor=KINK_FILL,
                          tooltip=f"{rule.name} at its kink x={fmt(kink)}: the derivative "
-                                 f"there is a convention ({rule.partial_formulas[0]})")
+                                 f"there is a convention ({partial_formulas(node)})")
             self.marks.add("kink")
         self._holder(uid).node(uid + "op", label=label, **attrs)
         self.graph.edge(uid + "op", uid)
@@ -415,7 +477,7 @@ class _Drawing:
             lines = [f"data {fmt(outs[0].data)}",
                      f"grad: {NOT_COMPUTED}" if g is None else f"grad {fmt(g)}"]
         else:  # a whole layer
-            title = f"layer {first.layer} · {len(group)} {first.activation} neurons"
+            title = layer_title(first, len(group))
             g = max(known_out, key=abs) if known_out else None
             lines = [f"{len(first.inputs)} inputs → {len(group)} outputs",
                      f"data {fmt(min(o.data for o in outs))} … {fmt(max(o.data for o in outs))}",
@@ -452,7 +514,7 @@ class _Drawing:
     def _caption(self, root: Value) -> None:
         notes = []
         if self.known is None and "grad" in self.opts.show:
-            name = node_name(root)
+            name = self.names[id(root)]
             notes.append(f"gradients not yet computed: call {name}.backward() "
                          f"(or draw_dot(..., grads='compute'))")
         if self.layout.level != "none":
@@ -468,15 +530,21 @@ class _Drawing:
         for d in self.scale.ticks():
             rows.append(f'<tr><td bgcolor="{self.scale.colour(10.0 ** d)}" width="18"> </td>'
                         f"<td>{esc(fmt(10.0 ** d))}</td></tr>")
+        # Each sample cell looks like what it explains: a fill, or a border and a glyph.
         extra = {
-            "zero": (ZERO_FILL, "0: nothing flows back"),
-            "vanishing": (VANISHING, f"▼ vanishing, |grad| &lt; {fmt(self.opts.vanishing)}"),
-            "exploding": (EXPLODING, f"▲ exploding, |grad| &gt; {fmt(self.opts.exploding)}"),
-            "kink": (KINK_FILL, "⚠ kink or undefined ∂"),
+            "zero": (f'bgcolor="{ZERO_FILL}"', " ", "0: nothing flows back"),
+            "vanishing": (f'color="{VANISHING}" border="2" style="dashed"', "▼",
+                          f"vanishing, |grad| &lt; {fmt(self.opts.vanishing)}"),
+            "exploding": (f'color="{EXPLODING}" border="3"', "▲",
+                          f"exploding, |grad| &gt; {fmt(self.opts.exploding)}"),
+            "kink": (f'bgcolor="{KINK_FILL}"', "⚠", "op at a kink: ∂ by convention"),
+            "undefined": (f'bgcolor="{UNDEFINED_FILL}"', "⚠", "∂ undefined here"),
+            "mismatch": ("", f'<font color="{MISMATCH}">⚠</font>',
+                         "grad ≠ the sum flowing back: accumulated?"),
         }
-        for mark, (colour, text) in extra.items():
+        for mark, (cell, glyph, text) in extra.items():
             if mark in self.marks:
-                rows.append(f'<tr><td bgcolor="{colour}" width="18"> </td><td>{text}</td></tr>')
+                rows.append(f'<tr><td {cell} width="18">{glyph}</td><td>{text}</td></tr>')
         label = ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
                  + "".join(rows) + "</table>>")
         with self.graph.subgraph(name="cluster_legend") as legend:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine import Value
 
-__all__ = ["Neuron", "find_neurons"]
+__all__ = ["Neuron", "find_neurons", "layer_title"]
 
 Consumers = Mapping[int, Sequence[tuple[Value, int]]]
 
@@ -37,6 +37,7 @@ class Neuron:
     layer: int
     index: int = 0
     layer_key: tuple[int, ...] = field(default=())
+    layer_size: int | None = None  # neurons in its layer of the model (None: no model)
 
     @property
     def members(self) -> list[Value]:
@@ -61,8 +62,9 @@ def _activation_of(neuron: Any) -> str:
     return "relu" if getattr(neuron, "nonlin", True) else "linear"
 
 
-def _model_positions(model: Any) -> dict[int, tuple[int, int, str]]:
-    """``id(bias) -> (layer, neuron, activation)`` (1-based) for an MLP, Layer or Neuron."""
+def _model_positions(model: Any) -> dict[int, tuple[int, int, str, int]]:
+    """``id(bias) -> (layer, neuron, activation, neurons in that layer)`` (1-based) for an
+    MLP, Layer or Neuron."""
     if model is None:
         return {}
     if hasattr(model, "layers"):
@@ -70,11 +72,12 @@ def _model_positions(model: Any) -> dict[int, tuple[int, int, str]]:
     elif hasattr(model, "neurons"):
         layers = [model]
     elif hasattr(model, "b") and hasattr(model, "w"):
-        return {id(model.b): (1, 1, _activation_of(model))}
+        return {id(model.b): (1, 1, _activation_of(model), 1)}
     else:
         raise TypeError(f"draw_dot: model must be an nn MLP, Layer or Neuron, got {model!r}")
-    return {id(n.b): (i + 1, j + 1, _activation_of(n)) for i, layer in enumerate(layers)
-            if hasattr(layer, "neurons") for j, n in enumerate(layer.neurons)}
+    return {id(n.b): (i + 1, j + 1, _activation_of(n), len(layer.neurons))
+            for i, layer in enumerate(layers) if hasattr(layer, "neurons")
+            for j, n in enumerate(layer.neurons)}
 
 
 def find_neurons(order: Sequence[Value], consumers: Consumers,
@@ -104,7 +107,7 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
         if model is not None and id(params[0]) not in positions:
             continue  # an affine node that is not one of this model's neurons
         users = consumers.get(id(node), ())
-        layer, index, activation = positions.get(id(params[0]), (0, 0, ""))
+        layer, index, activation, size = positions.get(id(params[0]), (0, 0, "", 0))
         output = node
         if len(users) == 1 and len(users[0][0]._prev) == 1:
             user_op = users[0][0].op
@@ -113,7 +116,7 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
         layer = layer or 1 + max((depth.get(id(x), 0) for x in inputs), default=0)
         depth[id(output)] = layer
         found.append(Neuron(node, output, params, inputs, layer, index,
-                            (layer, *[id(x) for x in inputs])))
+                            (layer, *[id(x) for x in inputs]), size or None))
     # Without a model, number neurons within each layer in order of appearance.
     counters: dict[tuple[int, ...], int] = {}
     for neuron in found:
@@ -121,3 +124,24 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
         if not neuron.index:
             neuron.index = counters[neuron.layer_key]
     return found
+
+
+def layer_title(neuron: Neuron, drawn: int) -> str:
+    """How a layer's cluster or box is titled: the model's layer size when it is known,
+    and how many of its neurons the picture holds when that is fewer.
+
+    >>> z = Value(1.0) * 2
+    >>> one = Neuron(z, z, [], [], layer=1, layer_size=16)
+    >>> layer_title(one, 1), layer_title(one, 16)
+    ('layer 1 (16 linear neurons; 1 drawn)', 'layer 1 (16 linear neurons)')
+    >>> layer_title(Neuron(z, z, [], [], layer=2), 1)     # no model: only what is drawn
+    'layer 2 (1 linear neuron in this graph)'
+    """
+    def neurons(k: int) -> str:
+        return f"{k} {neuron.activation} neuron{'' if k == 1 else 's'}"
+
+    if neuron.layer_size is None:
+        return f"layer {neuron.layer} ({neurons(drawn)} in this graph)"
+    if drawn == neuron.layer_size:
+        return f"layer {neuron.layer} ({neurons(drawn)})"
+    return f"layer {neuron.layer} ({neurons(neuron.layer_size)}; {drawn} drawn)"

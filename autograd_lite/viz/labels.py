@@ -1,7 +1,8 @@
 """What the pictures say about one node or edge: numbers, chain-rule labels, kinks.
 
-Every derivative shown comes from the rules table (``rule.partials`` on floats and
-``rule.partial_formulas``); nothing here knows a derivative of its own.
+Every derivative shown comes from the rules table (``rule.partials`` on floats, and
+``rule.input_names`` / ``rule.partial_formula`` for the text); nothing here knows a
+derivative of its own or reads formula patterns itself.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import math
 from collections.abc import Sequence
 
 from ..engine import Value
-from ..rules import Rule
 
-__all__ = ["at_kink", "contributions_text", "fmt", "local_partials", "node_name",
-           "partial_formula"]
+__all__ = ["at_kink", "contributions_text", "fmt", "local_partials", "partial_formula",
+           "partial_formulas"]
 
 
 def fmt(x: float) -> str:
@@ -31,56 +31,40 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def node_name(node: Value) -> str:
-    """How a node is called in captions: its label, else its op, else ``leaf``.
-
-    >>> node_name(Value(1.0, label="a")), node_name(Value(1.0) * 2), node_name(Value(1.0))
-    ('a', 'mul', 'leaf')
-    """
-    return node.label or node.op or "leaf"
-
-
-def _groups(rule: Rule, n: int) -> list[tuple[int, int]]:
-    """For an n-ary rule, which formula (and 1-based index within its group) input k uses.
-
-    ``dot`` lists ``w1..wn, x1..xn`` (two equal groups), ``affine`` lists ``b, w..., x...``
-    (one single input, then equal groups): the formula tuple says how many groups there are.
-    """
-    g = len(rule.partial_formulas)
-    if g <= 1:
-        return [(0, k + 1) for k in range(n)]
-    if n % g == 0:
-        size = n // g
-        return [(k // size, k % size + 1) for k in range(n)]
-    if (n - 1) % (g - 1) == 0:
-        size = (n - 1) // (g - 1)
-        return [(0, 1)] + [(1 + (k - 1) // size, (k - 1) % size + 1) for k in range(1, n)]
-    return [(0, k + 1) for k in range(n)]
-
-
 def partial_formula(node: Value, k: int) -> str:
-    """The formula of d(node)/d(input k), from the rules table, with ``i`` filled in.
+    """``∂/∂name = formula`` for input ``k`` of ``node``, from the rules table
+    (``rule.input_names`` and ``rule.partial_formula``), with the op's parameter if any.
 
     >>> x, y = Value(2.0), Value(3.0)
     >>> partial_formula(x * y, 0), partial_formula(x * y, 1)
     ('∂/∂x = y', '∂/∂y = x')
     >>> partial_formula(x ** 3, 0)
     '∂/∂x = c * x**(c-1), c=3'
+    >>> from autograd_lite.functional import dot
+    >>> partial_formula(dot([x, y], [x, y], bias=x), 2)     # inputs b, w1, w2, x1, x2
+    '∂/∂w2 = x2'
     """
     rule = node._rule
     if rule is None:
         return ""
     n = len(node._prev)
-    if rule.arity in (1, 2):
-        text = f"∂/∂{rule.input_names(n)[k]} = {rule.partial_formulas[k]}"
-    else:
-        which, i = _groups(rule, n)[k]
-        text = rule.partial_formulas[which].replace("_i", str(i)).replace("d/d", "∂/∂")
-        if "=" not in text:
-            text = f"∂/∂{rule.input_names(n)[k]} = {text}"
+    text = f"∂/∂{rule.input_names(n)[k]} = {rule.partial_formula(k, n)}"
     if node._param is not None:
         text += f", {rule.param_name}={fmt(node._param)}"
     return text
+
+
+def partial_formulas(node: Value) -> str:
+    """Every partial of ``node``'s op, comma-separated (for tooltips and error messages).
+
+    >>> partial_formulas(Value(2.0) * Value(3.0))
+    'y, x'
+    """
+    rule = node._rule
+    if rule is None:
+        return ""
+    n = len(node._prev)
+    return ", ".join(rule.partial_formula(k, n) for k in range(n))
 
 
 def local_partials(node: Value) -> list[float] | None:

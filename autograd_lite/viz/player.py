@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .labels import node_name
 from .render import GraphvizNotFound, dot_available, to_svg
 
 if TYPE_CHECKING:
@@ -97,11 +96,11 @@ def player_html(steps: BackwardSteps, title: str | None = None, **options: Any) 
     >>> page.count('<div class="frame"') >= 1
     True
     """
-    name = node_name(steps.root)
+    name = steps.names[id(steps.root)]
     title = title or f"Backward through {name}, step by step"
     frames = []
     for k, step in enumerate(steps):
-        frames.append(f'<div class="frame" data-node="{html.escape(node_name(step.node))}" '
+        frames.append(f'<div class="frame" data-node="{html.escape(steps.names[id(step.node)])}" '
                       f'data-caption="{html.escape(step.text)}"{" hidden" if k else ""}>'
                       f"{_frame_svg(steps, k, options)}</div>")
     last = len(steps) - 1

@@ -16,9 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, overload
 
-from ..engine import BackwardError, Value, _to_float, topological_order
+from ..engine import BackwardError, Value, _to_float, backward_order
+from ..expression import node_names
 from .graph import _Scale, draw_dot
-from .labels import fmt, local_partials, node_name
+from .labels import fmt, local_partials, partial_formulas
 from .render import GradGraph
 
 __all__ = ["BackwardStep", "BackwardSteps", "backward_steps", "play_backward"]
@@ -29,7 +30,7 @@ class BackwardStep:
     """One frame: the node processed, what it sent back, and every gradient known after it.
 
     Attributes:
-        index: 0 for the seed, then 1, 2, ... in the order backward visits op nodes.
+        index: 0 for the seed, then 1, 2, ... one per op node in ``backward_order``.
         node: the node being processed (the root at step 0).
         grads: ``{id(node): gradient}`` for every node reached so far (read-only).
         sent: ``(input node, amount added to its gradient)`` for each input, in order.
@@ -62,6 +63,7 @@ class BackwardSteps(Sequence[BackwardStep]):
     def __init__(self, root: Value, steps: list[BackwardStep]):
         self.root = root
         self._steps = steps
+        self.names = node_names(root)  # as captions, pictures and ``explain`` call nodes
         final = steps[-1].grads.values()
         scale = _Scale(abs(g) for g in final)
         self.scale = (scale.lo, scale.hi)  # one colour scale for every frame
@@ -118,61 +120,76 @@ class BackwardSteps(Sequence[BackwardStep]):
 def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     """Every step of ``root``'s backward pass as a frame, without touching any ``.grad``.
 
-    The frames follow the engine's order (reverse topological), one per op node.
+    Frame 0 seeds ``root``; then one frame per op node, in ``engine.backward_order(root)``
+    (every node after all the nodes that use it, a node's inputs first to last: the order
+    ``explain`` reads). Nodes are named as ``explain`` and ``draw_dot`` name them
+    (``autograd_lite.expression.node_names``).
 
     >>> from autograd_lite import Value
     >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
     >>> steps = backward_steps(y)
-    >>> [s.text.split(":")[0] for s in steps]
-    ['step 0', 'step 1', 'step 2']
+    >>> for s in steps: print(s.text)  # doctest: +NORMALIZE_WHITESPACE
+    step 0: seed dy/dy = 1
+    step 1: y = mul1 + x. dy/dy = 1 flows back: mul1 gets 1 × 1 = 1, x gets 1 × 1 = 1
+    step 2: mul1 = x * x. dy/dmul1 = 1 flows back: x gets 1 × 3 = 3 (now 4),
+            x gets 1 × 3 = 3 (now 7)
     >>> steps[-1].grads[id(x)]                      # dy/dx = 2x + 1
     7.0
     """
     seed = _to_float(seed, "backward_steps")
-    order = topological_order(root)
+    names = node_names(root)
+    rname = names[id(root)]
     grads: dict[int, float] = {id(root): seed}
-    name = node_name(root)
     steps = [BackwardStep(0, root, MappingProxyType(dict(grads)), (),
-                          f"step 0: seed d{name}/d{name} = {fmt(seed)}")]
-    for node in reversed(order):
+                          f"step 0: seed d{rname}/d{rname} = {fmt(seed)}")]
+    for node in backward_order(root):
         if not node._prev:
             continue
         g = grads.get(id(node), 0.0)
-        rule = node._rule
-        assert rule is not None
         sent: list[tuple[Value, float]] = []
+        gradient = f"d{rname}/d{names[id(node)]} = {fmt(g)}"
         if g == 0.0:
-            what = "its gradient is 0, so nothing flows back"
+            what = f"{gradient}, so nothing flows back"
         else:
             local = local_partials(node)
             if local is None or not math.isfinite(g):
-                raise BackwardError(f"backward_steps: the derivative of {rule.name} "
-                                    f"({', '.join(rule.partial_formulas)}) is undefined at "
+                raise BackwardError(f"backward_steps: the derivative of {node.op} "
+                                    f"({partial_formulas(node)}) is undefined at "
                                     f"{', '.join(fmt(p.data) for p in node._prev)}")
+            shown = []
             for p, d in zip(node._prev, local):
-                grads[id(p)] = grads.get(id(p), 0.0) + g * d
+                before = grads.get(id(p))
+                grads[id(p)] = (before or 0.0) + g * d
                 sent.append((p, g * d))
-            shown = ", ".join(f"{node_name(p)} += {fmt(g)} × {fmt(d)}"
-                              for p, d in zip(node._prev[:4], local))
+                total = "" if before is None else f" (now {fmt(grads[id(p)])})"
+                shown.append(f"{names[id(p)]} gets {fmt(g)} × {_factor(d)} = "
+                             f"{fmt(g * d)}{total}")
             more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
-            what = f"grad {fmt(g)} flows back: {shown}{more}"
-        text = f"step {len(steps)}: {node_name(node)} = {_formula(node)}; {what}"
+            what = f"{gradient} flows back: {', '.join(shown[:4])}{more}"
+        text = f"step {len(steps)}: {names[id(node)]} = {_formula(node, names)}. {what}"
         steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
                                   tuple(sent), text))
     return BackwardSteps(root, steps)
 
 
-def _formula(node: Value) -> str:
-    """The op's formula with its inputs' names (``a * b``) when it has one or two inputs."""
+def _factor(x: float) -> str:
+    """A number as the right-hand factor of a product: ``(-3)`` rather than ``-3``."""
+    return f"({fmt(x)})" if fmt(x).startswith("-") else fmt(x)
+
+
+def _formula(node: Value, names: dict[int, str]) -> str:
+    """The op as a formula of its inputs' names (``a * b``); n-ary ops as ``sum(a, b, c)``."""
     rule = node._rule
     assert rule is not None
+    inputs = [names[id(p)] for p in node._prev]
     if rule.arity not in (1, 2):
-        return rule.formula
-    names = dict(zip(rule.input_names(len(node._prev)), map(node_name, node._prev)))
+        shown = ", ".join(inputs[:6]) + (", …" if len(inputs) > 6 else "")
+        return f"{rule.name}({shown})"
+    table = dict(zip(rule.input_names(len(inputs)), inputs))
     if node._param is not None:
-        names[rule.param_name] = fmt(node._param)
-    pattern = r"\b(" + "|".join(map(re.escape, names)) + r")\b"
-    return re.sub(pattern, lambda m: names[m.group(0)], rule.formula)
+        table[rule.param_name] = fmt(node._param)
+    pattern = r"\b(" + "|".join(map(re.escape, table)) + r")\b"
+    return re.sub(pattern, lambda m: table[m.group(0)], rule.formula)
 
 
 def play_backward(root: Value, **options: Any) -> Any:
