@@ -14,14 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import Value, apply
-from .rules import RULES, Rule, register
+from .rules import BUILTIN_RULES, RULES, Rule, register
 
 __all__ = ["custom_op", "register_op", "unregister_op"]
 
 
 # --- custom ops ---------------------------------------------------------------------------
-
-_BUILT_IN = frozenset(RULES)
 
 
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., Any],
@@ -47,11 +45,16 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     True
     >>> unregister_op("softsign")
     """
-    if name in _BUILT_IN:
+    if name in BUILTIN_RULES:
         raise ValueError(f"register_op: {name!r} is a built-in op; choose another name")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"register_op: name must be an identifier like 'softsign', got {name!r}")
+    for what, fn in (("forward", forward), ("derivative", derivative)):
+        if not callable(fn):
+            raise TypeError(f"register_op: {what} of {name} must be a function, got {fn!r}")
     arity = arity if arity is not None else _arity(forward, name)
-    args = ["x", "y"] if arity == 2 else (["x"] if arity == 1 else
-                                          [f"x{i + 1}" for i in range(arity)])
+    if type(arity) is not int or arity < 1:
+        raise ValueError(f"register_op: arity of {name} must be an int >= 1, got {arity!r}")
     wants_out = "out" in inspect.signature(derivative).parameters
 
     def fwd(xs: Sequence[float], param: Any) -> float:
@@ -68,6 +71,8 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
                             f"got {len(parts)}")
         return [p if isinstance(p, Value) else float(p) for p in parts]
 
+    # Inputs are called as the rules table calls them: x; x, y; x1, x2, x3 ...
+    args = Rule(name, name, "", fwd, partials, (), arity=arity).input_names(arity)
     rule = register(Rule(
         name, name, formula or f"{name}({', '.join(args)})", fwd, partials,
         tuple(partial_formulas or [f"d{name}/d{a}" for a in args]), domain=domain,
@@ -125,7 +130,7 @@ def unregister_op(name: str) -> None:
     ...
     ValueError: unregister_op: 'mul' is a built-in op
     """
-    if name in _BUILT_IN:
+    if name in BUILTIN_RULES:
         raise ValueError(f"unregister_op: {name!r} is a built-in op")
     if name not in RULES:
         raise KeyError(f"unregister_op: no custom op named {name!r}")

@@ -12,6 +12,7 @@ No derivative is written here: every number comes from ``rule.partials``.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,12 +30,46 @@ from .engine import (
 __all__ = ["derivative", "grad", "hessian", "jacobian", "jvp"]
 
 
-def _as_values(xs: Value | Sequence[Value], what: str, fn: str) -> list[Value]:
-    items = [xs] if isinstance(xs, Value) else list(xs)
+def _type_name(x: Any) -> str:
+    kind = type(x)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _check_callable(f: Any, what: str, fn: str) -> None:
+    """A TypeError naming ``fn`` unless ``f`` can be called."""
+    if not callable(f):
+        raise TypeError(f"{fn}: {what} must be a function, got {f!r} of type {_type_name(f)}")
+
+
+def _check_sequence(xs: Any, what: str, fn: str, items: str) -> list[Any]:
+    """``xs`` as a list, or a TypeError naming ``fn`` and the value (with a hint when a
+    single number or Value was passed where a list was expected)."""
+    if isinstance(xs, Sequence) and not isinstance(xs, (str, bytes)):
+        return list(xs)
+    hint = (f"; for one, write [{xs!r}]" if isinstance(xs, (Value, numbers.Real)) else "")
+    raise TypeError(f"{fn}: {what} must be a list of {items}, got {xs!r} of type "
+                    f"{_type_name(xs)}{hint}")
+
+
+def _check_outputs(outs: Sequence[Any], fn: str) -> None:
+    """Outputs must be Values (numbers are allowed as constant outputs)."""
+    for i, o in enumerate(outs):
+        if not isinstance(o, (Value, numbers.Real)):
+            raise TypeError(f"{fn}: f must return a Value or a list of Values, got {o!r} of "
+                            f"type {_type_name(o)}" + (f" at position {i}" if i else ""))
+
+
+def _as_values(xs: Any, what: str, fn: str) -> list[Value]:
+    if isinstance(xs, Value):
+        return [xs]
+    if not isinstance(xs, Sequence) or isinstance(xs, (str, bytes)):
+        raise TypeError(f"{fn}: {what} must be a Value or a list of Values, got {xs!r} of "
+                        f"type {_type_name(xs)}")
+    items = list(xs)
     for i, x in enumerate(items):
         if not isinstance(x, Value):
             raise TypeError(f"{fn}: {what}[{i}] must be a Value, got {x!r} "
-                            f"of type {type(x).__name__}")
+                            f"of type {_type_name(x)}")
     return items
 
 
@@ -58,6 +93,8 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     """
     outs = _as_values(outputs, "outputs", "grad")
     ins = _as_values(inputs, "inputs", "grad")
+    if not outs:
+        raise ValueError("grad: outputs is empty; pass the Value to differentiate")
     if grad_outputs is None:
         seeds: list[Any] = [1.0] * len(outs)
     else:
@@ -96,11 +133,13 @@ def derivative(f: Callable[[Value], Any], x: float, n: int = 1) -> float:
     >>> derivative(lambda t: t.sin(), 0.0, n=5)     # sin''''' = cos
     1.0
     """
+    _check_callable(f, "f", "derivative")
     if type(n) is not int or n < 0:
         raise ValueError(f"derivative: n must be an int >= 0, got {n!r}")
     with enable_grad():
         v = Value(_to_float(x, "derivative"))
         y = f(v)
+        _check_outputs([y], "derivative")
         for k in range(n):
             if not isinstance(y, Value):
                 return 0.0  # f (or a lower derivative) is a constant
@@ -111,11 +150,16 @@ def derivative(f: Callable[[Value], Any], x: float, n: int = 1) -> float:
 def _build(fs: Any, xs: Sequence[Any], fn: str) -> tuple[list[Any], list[Value]]:
     """Outputs and inputs: call ``fs(*leaves)`` or take an already-built graph."""
     if callable(fs):
-        ins = [Value(_to_float(x, fn)) for x in xs]
+        ins = [Value(_to_float(x, fn)) for x in _check_sequence(xs, "xs", fn, "numbers")]
         out = fs(*ins)
         outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        _check_outputs(outs, fn)
         return outs, ins
+    if not isinstance(fs, (Value, list, tuple)):
+        raise TypeError(f"{fn}: expected a function, or the output Value(s) of a graph already "
+                        f"built, got {fs!r} of type {_type_name(fs)}")
     outs = list(fs) if isinstance(fs, (list, tuple)) else [fs]
+    _check_outputs(outs, fn)
     return outs, _as_values(xs, "xs", fn)
 
 
@@ -173,6 +217,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
     >>> jvp(lambda x, y: x * y + y.sin(), [2.0, 0.0], [0.0, 1.0])   # d/dy = x + cos(y)
     (0.0, 3.0)
     """
+    _check_callable(f, "f", "jvp")
+    primals = _check_sequence(primals, "primals", "jvp", "numbers")
+    tangents = _check_sequence(tangents, "tangents", "jvp", "numbers")
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
     tangent_of: dict[int, float] = {}
@@ -183,6 +230,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
         out = f(*ins)
     many = isinstance(out, (list, tuple))
     outs = list(out) if many else [out]
+    _check_outputs(outs, "jvp")
     for node in _forward_order([o for o in outs if isinstance(o, Value)]):
         if node._prev and node._rule is not None:
             t = _tangent(node, tangent_of)

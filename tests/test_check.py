@@ -8,6 +8,7 @@ import inspect
 import math
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -16,6 +17,7 @@ from test_higher import points, programs, run
 from autograd_lite import RULES, BackwardError, Value, detect_anomaly
 from autograd_lite.check import (
     GradcheckError,
+    StaleNode,
     check_graph,
     custom_op,
     gradcheck,
@@ -148,6 +150,73 @@ def test_gradcheck_errors_name_the_problem() -> None:
         gradcheck(lambda x: x.sqrt(), [1e-7])
 
 
+def test_a_failure_at_a_kink_is_explained() -> None:
+    # relu at 0: the analytic derivative is the convention relu'(0) = 0 (README); a central
+    # difference is (relu(h) - relu(-h)) / 2h = (h - 0) / 2h = 1/2.
+    report = gradcheck(lambda x: x.relu(), [0.0])
+    (row,) = report.rows
+    assert (row.analytic, row.numeric, row.passed) == (0.0, 0.5, False)
+    assert row.note == ("relu(x) sits on the kink of relu at 0: the analytic value uses "
+                        "relu'(0) = 0 by convention, while central differences average the "
+                        "slopes 0 and 1 on either side")
+    text = str(report).splitlines()
+    assert text[3].endswith("NO (note 1)") and text[4] == f"note 1: {row.note}"
+    md = report._repr_markdown_()
+    assert md.endswith(f"Notes:\n\n1. {row.note}")
+    # leaky_relu(2x, 0.1) at 0: analytic 2 * 0.1; numeric (2h - 0.1 * (-2h)) / 2h = 1.1.
+    (row,) = gradcheck(lambda x: (x * 2).leaky_relu(0.1), [0.0]).rows
+    assert row.analytic == pytest.approx(0.2) and row.numeric == pytest.approx(1.1)
+    assert "leaky_relu(x*2, 0.1) sits on the kink" in row.note
+    assert "leaky_relu'(0) = 0.1 by convention" in row.note and "0.1 and 1" in row.note
+    # Not on the kink, but within one step h = 1e-6 of it: (h - 1e-7 - 0) / 2h = 0.45.
+    (row,) = gradcheck(lambda x: (x - 1e-7).relu(), [0.0]).rows
+    assert row.numeric == pytest.approx(0.45) and not row.passed
+    assert "within one step of the kink of relu at 0 (its input is -1e-07)" in row.note
+    # Rows that pass, or kinks the input does not move, get no note.
+    assert [r.note for r in gradcheck(lambda x, y: x.relu() * y, [1.0, 2.0]).rows] == ["", ""]
+    report = gradcheck(lambda x, y: [x.relu() * y, y * 2], [0.0, 1.0])
+    assert [bool(r.note) for r in report.rows] == [True, False, False, False]
+
+
+def test_a_failure_where_a_derivative_is_undefined_is_explained() -> None:
+    # sqrt(|x|) at 0: backward needs sqrt'(0), which is infinite; by hand the central
+    # difference is (sqrt(h) - sqrt(h)) / 2h = 0.
+    report = gradcheck(lambda x: abs(x).sqrt(), [0.0])
+    (row,) = report.rows
+    assert math.isnan(row.analytic) and row.numeric == 0.0 and not report.passed
+    assert row.note.startswith("sqrt(abs(x)) at x=0: sqrt'(0) is undefined")
+    with pytest.raises(GradcheckError, match="sqrt'\\(0\\) is undefined"):
+        gradcheck(lambda x: abs(x).sqrt(), [0.0], raise_on_fail=True)
+
+
+def test_gradgradcheck_explains_a_kink_too() -> None:
+    # d/dx (x relu(x)) = 2x for x > 0 and 0 below: the second derivative jumps at 0,
+    # and a central difference of the first derivative gives (2h - 0) / 2h = 1.
+    (row,) = gradgradcheck(lambda x: x.relu() * x, [0.0]).rows
+    assert row.numeric == pytest.approx(1.0) and not row.passed
+    assert "relu(x) sits on the kink of relu at 0" in row.note
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_checks_reject_bad_arguments_naming_the_value(check: Any) -> None:
+    name = check.__name__
+    with pytest.raises(ValueError, match=f"{name}: no inputs to check"):
+        check(lambda: Value(1.0), [])
+    with pytest.raises(TypeError, match=f"{name}: f must be a function, got 3 of type int"):
+        check(3, [1.0])
+    with pytest.raises(TypeError, match=rf"{name}: inputs must be a list of numbers or "
+                                        rf"Values, got 1.0 of type float; for one, write \[1.0\]"):
+        check(lambda x: x, 1.0)
+    with pytest.raises(ValueError, match=f"{name}: eps must be a finite number > 0, got 0"):
+        check(lambda x: x, [1.0], eps=0)
+    with pytest.raises(ValueError, match=f"{name}: rtol must be a finite number >= 0, got -1"):
+        check(lambda x: x, [1.0], rtol=-1)
+    with pytest.raises(ValueError, match=f"{name}: f returned no outputs"):
+        check(lambda x: [], [1.0])
+    with pytest.raises(TypeError, match="check_graph: root must be a Value, got 3"):
+        check_graph(3)  # type: ignore[arg-type]
+
+
 # --- gradgradcheck --------------------------------------------------------------------------
 
 
@@ -246,6 +315,13 @@ def test_custom_op_errors() -> None:
         bad(Value(1.0))
     with pytest.raises(TypeError, match="cannot read the inputs of mylog's forward"):
         register_op("mylog", math.log, lambda x: 1 / x)
+    with pytest.raises(ValueError, match="name must be an identifier like 'softsign', got 'a b'"):
+        register_op("a b", lambda x: x, lambda x: 1.0)
+    with pytest.raises(TypeError, match=r"derivative of twice must be a function, got 2\.0"):
+        register_op("twice", lambda x: 2 * x, 2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="arity of twice must be an int >= 1, got 0"):
+        register_op("twice", lambda x: 2 * x, lambda x: 2.0, arity=0)
+    assert "twice" not in RULES
     dom = register_op("mylog", math.log, lambda x: 1 / x, domain="x > 0", arity=1)
     with pytest.raises(ValueError, match=r"mylog: mylog\(x\) needs x > 0; got x=-1"):
         dom(Value(-1.0))
@@ -338,11 +414,17 @@ def test_check_graph_flags_a_graph_whose_inputs_changed() -> None:
     y.label = "y"
     x.data = 2.0  # e.g. an optimiser step after the forward pass, before backward
     report = check_graph(y)
-    assert report.first_failure is not None
-    assert report.first_failure.status == "stale"
+    stale = report.first_failure
+    assert isinstance(stale, StaleNode) and stale.status == "stale" and stale.failed
+    # The stored value is sigmoid(0.5); the inputs now give sigmoid(2).
+    assert stale.stored == pytest.approx(1 / (1 + math.exp(-0.5)), rel=1e-15)
+    assert stale.recomputed == pytest.approx(1 / (1 + math.exp(-2.0)), rel=1e-15)
+    assert report.checks == [] and report.stale == [stale] and not report.passed
     assert "no longer equals sigmoid of its inputs" in str(report)
+    assert str(report).startswith("check_graph: 1 node, 0 of 0 local partials agree with "
+                                  "central differences; 1 stale")
 
 
 def test_check_graph_markdown_wraps_the_text() -> None:
     md = check_graph(Value(1.0).exp())._repr_markdown_()
-    assert md.startswith("```text\ncheck_graph: 1 nodes, 1 of 1")
+    assert md.startswith("```text\ncheck_graph: 1 node, 1 of 1")

@@ -376,3 +376,37 @@ def test_higher_order_results_agree_with_backprop() -> None:
     x = Value(0.9)
     y = (x * x.exp()).log()
     assert grad(y, x)[0].data == backprop(y)[id(x)]
+
+
+# --- bad arguments are named, not "'int' object is not iterable" -------------------------
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda x: grad(3, x), TypeError,
+     r"grad: outputs must be a Value or a list of Values, got 3 of type int"),
+    (lambda x: grad(x * 2, 3), TypeError,
+     r"grad: inputs must be a Value or a list of Values, got 3 of type int"),
+    (lambda x: grad([], x), ValueError, r"grad: outputs is empty"),
+    (lambda x: derivative(3, 1.0), TypeError, r"derivative: f must be a function, got 3"),
+    (lambda x: derivative(lambda t: "s", 1.0), TypeError,
+     r"derivative: f must return a Value or a list of Values, got 's' of type str"),
+    (lambda x: derivative(lambda t: t, "1"), TypeError, r"derivative: .*got '1' of type str"),
+    (lambda x: jacobian(lambda a: a, 3.0), TypeError,
+     r"jacobian: xs must be a list of numbers, got 3.0 of type float; for one, write \[3.0\]"),
+    (lambda x: jacobian(3, [1.0]), TypeError,
+     r"jacobian: expected a function, or the output Value\(s\) .* got 3 of type int"),
+    (lambda x: hessian(lambda a: None, [1.0]), TypeError,
+     r"hessian: f must return a Value or a list of Values, got None"),
+    (lambda x: hessian(x * x, 2.0), TypeError, r"hessian: xs must be a Value or a list"),
+    (lambda x: jvp(3, [1.0], [1.0]), TypeError, r"jvp: f must be a function, got 3"),
+    (lambda x: jvp(lambda a: a, 1.0, [1.0]), TypeError,
+     r"jvp: primals must be a list of numbers, got 1.0 of type float"),
+    (lambda x: jvp(lambda a: a, [1.0], 1.0), TypeError,
+     r"jvp: tangents must be a list of numbers, got 1.0"),
+])
+def test_bad_arguments_raise_errors_naming_the_function_and_the_value(
+        call: Any, error: type[Exception], message: str) -> None:
+    x = Value(2.0)
+    with pytest.raises(error, match=message):
+        call(x)
+    assert x.grad == 0.0  # nothing half-done
