@@ -64,18 +64,26 @@ def test_frames_read_inputs_first_to_last() -> None:
 
 
 def test_frames_name_nodes_as_the_transcript_does() -> None:
-    a = Value(2.0)
-    root = (a * 3.0).tanh() + a          # nothing labelled
-    transcript = {id(s.node): s.name for s in explain(root).steps}
+    a = Value(2.0, label="a")
+    root = (a * 3.0).tanh() + a          # unlabelled: the 3, the product, the tanh, the root
+    transcript = explain(root)
+    name = {id(s.node): s.name for s in transcript.steps}
+    # each op as the transcript defines it, for an input shown by its name
+    definition = {(t.consumer, s.name): t.definition for s in transcript.steps
+                  for t in s.terms}
     steps = backward_steps(root)
     for step in steps[1:]:
-        assert step.text.split(": ", 1)[1].startswith(transcript[id(step.node)] + " = ")
+        head, sends = step.text.split(": ", 1)[1].split(". ", 1)
+        named = next(p for p in step.node.parents if p.label or p.parents)
+        assert head == definition[(name[id(step.node)], name[id(named)])]
         for node, _ in step.sent:
-            assert f"{transcript[id(node)]} gets" in step.text
-    # and as the expression module documents them, by hand
-    assert [s.text.split(" = ")[0] for s in steps[1:]] == [
-        "step 1: L", "step 2: tanh1", "step 3: mul1"]
-    assert "x1 gets" in steps[-1].text and "x2 gets" in steps[-1].text
+            assert f"{name[id(node)]} gets" in sends or f"{name[id(node)]} (= " in sends
+    # by hand, as expression.node_names documents them: ops counted per op, x1 for the
+    # unlabelled leaf, L for the unlabelled root; the 3 reads as a number where it is used
+    assert [s.text.split(". ")[0] for s in steps] == [
+        "step 0: seed dL/dL = 1", "step 1: L = tanh1 + a", "step 2: tanh1 = tanh(mul1)",
+        "step 3: mul1 = a * 3"]
+    assert "x1 (= 3) gets 2.458e-05 × 2 = 4.915e-05" in steps[3].text
 
 
 def test_frames_accumulate_to_the_true_gradients() -> None:

@@ -9,7 +9,6 @@ multiplies that node's gradient by each local partial and adds the result to the
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, overload
 
 from ..engine import BackwardError, Value, _to_float, backward_order
+from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
 from ..expression import node_names
 from .graph import _Scale, draw_dot
 from .labels import fmt, local_partials, partial_formulas
@@ -123,7 +123,8 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     Frame 0 seeds ``root``; then one frame per op node, in ``engine.backward_order(root)``
     (every node after all the nodes that use it, a node's inputs first to last: the order
     ``explain`` reads). Nodes are named as ``explain`` and ``draw_dot`` name them
-    (``autograd_lite.expression.node_names``).
+    (``autograd_lite.expression.node_names``), and each op is written as ``explain``
+    writes it: inputs by name, unlabelled numbers as numbers (``mul1 = a * 3``).
 
     >>> from autograd_lite import Value
     >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
@@ -162,11 +163,12 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
                 grads[id(p)] = (before or 0.0) + g * d
                 sent.append((p, g * d))
                 total = "" if before is None else f" (now {fmt(grads[id(p)])})"
-                shown.append(f"{names[id(p)]} gets {fmt(g)} × {_factor(d)} = "
-                             f"{fmt(g * d)}{total}")
+                who = names[id(p)] if p.label or p._prev else f"{names[id(p)]} (= {fmt(p.data)})"
+                shown.append(f"{who} gets {fmt(g)} × {_factor(d)} = {fmt(g * d)}{total}")
             more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
             what = f"{gradient} flows back: {', '.join(shown[:4])}{more}"
-        text = f"step {len(steps)}: {names[id(node)]} = {_formula(node, names)}. {what}"
+        assert node._rule is not None
+        text = f"step {len(steps)}: {_definition(node, node._rule, names, None)}. {what}"
         steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
                                   tuple(sent), text))
     return BackwardSteps(root, steps)
@@ -175,21 +177,6 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
 def _factor(x: float) -> str:
     """A number as the right-hand factor of a product: ``(-3)`` rather than ``-3``."""
     return f"({fmt(x)})" if fmt(x).startswith("-") else fmt(x)
-
-
-def _formula(node: Value, names: dict[int, str]) -> str:
-    """The op as a formula of its inputs' names (``a * b``); n-ary ops as ``sum(a, b, c)``."""
-    rule = node._rule
-    assert rule is not None
-    inputs = [names[id(p)] for p in node._prev]
-    if rule.arity not in (1, 2):
-        shown = ", ".join(inputs[:6]) + (", …" if len(inputs) > 6 else "")
-        return f"{rule.name}({shown})"
-    table = dict(zip(rule.input_names(len(inputs)), inputs))
-    if node._param is not None:
-        table[rule.param_name] = fmt(node._param)
-    pattern = r"\b(" + "|".join(map(re.escape, table)) + r")\b"
-    return re.sub(pattern, lambda m: table[m.group(0)], rule.formula)
 
 
 def play_backward(root: Value, **options: Any) -> Any:
