@@ -373,6 +373,10 @@ def test_model_parameters_stay_boxes_and_its_inputs_are_constants() -> None:
     constants = [text_of(g) for g in groups(svg, "node") if " = " in text_of(g)
                  and "grad" not in text_of(g)]
     assert sorted(c.split(" = ")[1] for c in constants) == ["-1", "0.5"]
+    collapsed = parse(draw_dot(plain, model=model, collapse="neurons"))
+    plain_nodes = [text_of(g) for g in groups(collapsed, "node")
+                   if text_of(g) and "grad" not in text_of(g)]
+    assert sorted(plain_nodes) == ["-1", "0.5"]                 # just the numbers
 
 
 def test_one_neuron_of_a_layer_says_how_big_the_layer_is() -> None:

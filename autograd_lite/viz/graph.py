@@ -3,10 +3,12 @@
 Each value is a box (label | data | grad) fed by a small op node. Edges into an op carry
 the local partial derivative from the rules table (formula and number) and, once gradients
 are known, what flows back along them (``upstream x local``); a value read by several ops
-shows its gradient as the sum of what each sent back. Boxes are coloured by |grad| on a log
-scale (with a legend); vanishing and exploding gradients, kinks (``relu`` at 0) and points
-where a derivative is undefined are marked. Neurons and layers of an ``nn`` model can be
-collapsed into single boxes, and a ``max_nodes`` guard refuses unreadable pictures.
+shows its gradient as the sum of what each sent back (or, when ``.grad`` holds more, says
+so). Boxes are coloured by |grad| on a log scale (with a legend); vanishing and exploding
+gradients, kinks (``relu`` at 0) and points where a derivative is undefined are marked.
+Numbers written into the expression are small plain constant nodes. Neurons and layers of
+an ``nn`` model can be collapsed into single boxes, and a ``max_nodes`` guard refuses
+unreadable pictures.
 """
 
 from __future__ import annotations
@@ -141,12 +143,12 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     (``autograd_lite.expression.node_names``: labels, else ``mul1``, ``x1``..., ``L`` for
     the root); unlabelled parameters of a neuron show their place in it (``b``, ``w1``...).
 
-    **Constants.** A leaf is drawn as a small plain constant node (its name and number,
-    no gradient, colour or vanishing/exploding mark) when it has no label, is not ``root``,
-    is not a weight or bias of a neuron found in the graph, and, when ``model`` is given,
-    is not one of ``model.parameters()``. That covers the numbers written in an expression
-    (the 3 in ``x * 3``) and the plain floats fed to a model. To draw a leaf as a full box
-    with its gradient, give it a label.
+    **Constants.** A leaf is drawn as a small plain constant node (``x1 = 3``, or just ``3``
+    once collapsed; no gradient, colour or vanishing/exploding mark) when it has no label,
+    is not ``root``, is not a weight or bias of a neuron found in the graph, and, when
+    ``model`` is given, is not one of ``model.parameters()``. That covers the numbers
+    written in an expression (the 3 in ``x * 3``) and the plain floats fed to a model. To
+    draw a leaf as a full box with its gradient, give it a label.
 
     **Accumulated gradients.** A box whose gradient is not the sum of what its edges send
     back in this picture (``backward()`` called twice without ``zero_grad()``, so leaves
@@ -404,8 +406,12 @@ class _Drawing:
     def _constant(self, node: Value) -> None:
         """A small plain node for a number written into the expression."""
         uid = self._uid(node)
+        # Named as captions and transcripts name it; collapsed pictures have neither, and
+        # there the automatic names count every hidden parameter (x38), so just the number.
+        label = fmt(node.data) if self.layout.level != "none" else (
+            f"{self.names[id(node)]} = {fmt(node.data)}")
         self._holder(uid).node(
-            uid, label=f"{self.names[id(node)]} = {fmt(node.data)}", shape="box",
+            uid, label=label, shape="box",
             style="rounded,filled", fillcolor=CONSTANT_FILL, color="#aaaaaa", fontsize="9",
             fontcolor="#444444", height="0.2", margin="0.04,0.02",
             tooltip="a constant: an unlabelled number in the expression (label it to draw "
