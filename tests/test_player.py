@@ -119,6 +119,14 @@ def test_lecture_steps_by_hand() -> None:
     assert [final[id(v[k])] for k in "abcf"] == [6.0, -4.0, -2.0, 4.0]
 
 
+def test_frame_colours_ignore_constants() -> None:
+    x = Value(500.0, label="x")
+    y = x * 1e-9                          # the constant 1e-9 receives |grad| 500
+    y.label = "y"
+    # coloured: y (grad 1) and x (grad 1e-9), so whole decades -9 .. 0
+    assert backward_steps(y).scale == (-9, 0)
+
+
 def test_zero_gradient_step_sends_nothing() -> None:
     x = Value(-1.0, label="x")
     y = x.relu() * 0.0                   # the relu's gradient is 0 * ... = 0

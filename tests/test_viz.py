@@ -173,6 +173,10 @@ def test_chain_edge_labels_show_upstream_times_local() -> None:
     assert any(f"back: {fmt(upstream)} × {fmt(local)} = {fmt(upstream * local)}" in t
                for t in labels), labels
     assert any(RULES["tanh"].partial_formulas[0] in t for t in labels)
+    L, _ = lecture_graph()
+    L.backward()
+    # dL/dd = f = -2, written as a product with a negative factor in parentheses
+    assert "∂/∂x = y = -2 back: 1 × (-2) = -2" in edge_texts(parse(draw_dot(L)))
 
 
 def test_fan_in_shows_that_gradients_add() -> None:

@@ -25,6 +25,7 @@ from .labels import (
     at_kink,
     contributions_text,
     esc,
+    factor,
     fmt,
     local_partials,
     partial_formula,
@@ -469,7 +470,7 @@ class _Drawing:
             text += f" = {value}"
         g = self._sent(node)
         if self.opts.edge_labels == "chain" and g is not None:
-            text += f"\nback: {fmt(g)} × {fmt(local[k])} = {fmt(g * local[k])}"
+            text += f"\nback: {fmt(g)} × {factor(local[k])} = {fmt(g * local[k])}"
         return text
 
     def _group_box(self, key: str, group: list[Neuron]) -> None:

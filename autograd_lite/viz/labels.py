@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..engine import Value
 
-__all__ = ["at_kink", "contributions_text", "fmt", "local_partials", "partial_formula",
+__all__ = ["at_kink", "contributions_text", "factor", "fmt", "local_partials", "partial_formula",
            "partial_formulas"]
 
 
@@ -24,6 +24,16 @@ def fmt(x: float) -> str:
     ('6', '-0.1235', '1.235e+04', '1e-07', '0')
     """
     return format(x + 0.0, ".4g")  # + 0.0 turns -0.0 into 0.0
+
+
+def factor(x: float) -> str:
+    """A number as the right-hand factor of a product: ``(-3)`` rather than ``-3``.
+
+    >>> f"2 × {factor(-3.0)}", f"2 × {factor(0.5)}"
+    ('2 × (-3)', '2 × 0.5')
+    """
+    text = fmt(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 def esc(text: str) -> str:

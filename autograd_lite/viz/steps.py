@@ -15,11 +15,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, overload
 
-from ..engine import BackwardError, Value, _to_float, backward_order
+from ..engine import BackwardError, Value, _to_float, backward_order, topological_order
 from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
 from ..expression import node_names
 from .graph import _Scale, draw_dot
-from .labels import fmt, local_partials, partial_formulas
+from .labels import factor, fmt, local_partials, partial_formulas
 from .render import GradGraph
 
 __all__ = ["BackwardStep", "BackwardSteps", "backward_steps", "play_backward"]
@@ -64,8 +64,10 @@ class BackwardSteps(Sequence[BackwardStep]):
         self.root = root
         self._steps = steps
         self.names = node_names(root)  # as captions, pictures and ``explain`` call nodes
-        final = steps[-1].grads.values()
-        scale = _Scale(abs(g) for g in final)
+        final = steps[-1].grads
+        # constants (unlabelled leaves) are drawn without colour: keep them off the scale
+        shown = [n for n in topological_order(root) if n.label or n._prev or n is root]
+        scale = _Scale(abs(final.get(id(n), 0.0)) for n in shown)
         self.scale = (scale.lo, scale.hi)  # one colour scale for every frame
 
     @overload
@@ -164,7 +166,7 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
                 sent.append((p, g * d))
                 total = "" if before is None else f" (now {fmt(grads[id(p)])})"
                 who = names[id(p)] if p.label or p._prev else f"{names[id(p)]} (= {fmt(p.data)})"
-                shown.append(f"{who} gets {fmt(g)} × {_factor(d)} = {fmt(g * d)}{total}")
+                shown.append(f"{who} gets {fmt(g)} × {factor(d)} = {fmt(g * d)}{total}")
             more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
             what = f"{gradient} flows back: {', '.join(shown[:4])}{more}"
         assert node._rule is not None
@@ -172,11 +174,6 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
         steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
                                   tuple(sent), text))
     return BackwardSteps(root, steps)
-
-
-def _factor(x: float) -> str:
-    """A number as the right-hand factor of a product: ``(-3)`` rather than ``-3``."""
-    return f"({fmt(x)})" if fmt(x).startswith("-") else fmt(x)
 
 
 def play_backward(root: Value, **options: Any) -> Any:

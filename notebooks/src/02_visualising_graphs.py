@@ -54,7 +54,8 @@ draw_dot(d, grads="compute", rankdir="TB")
 # %% [markdown]
 # ## Fan-in: gradients add
 # `x` is read three times in `y = x*x + x`. Its box shows its gradient as the sum of what
-# each use sends back: `7 = 3 + 3 + 1` (that is `2x + 1` at `x = 3`).
+# each use sends back: `7 = 3 + 3 + 1` (that is `2x + 1` at `x = 3`). Unlabelled nodes get
+# the names `explain` and the step-through player use (`mul1` here).
 
 # %%
 x = Value(3.0, label="x")
@@ -64,12 +65,30 @@ y.backward()
 draw_dot(y)
 
 # %% [markdown]
+# ## Calling `backward()` twice: leaves accumulate
+# As in PyTorch, a leaf's `.grad` *adds up* across `backward()` calls, while the edges
+# still carry one pass's worth. The picture says so instead of hiding it: `x` holds 14,
+# but only `7 = 3 + 3 + 1` flows back in this pass. Call `zero_grad()` between passes.
+
+# %%
+y.backward()
+assert x.grad == 14.0
+draw_dot(y)
+
+# %%
+y.zero_grad()
+y.backward()
+assert x.grad == 7.0
+
+# %% [markdown]
 # ## Colours: gradient size on a log scale, vanishing and exploding gradients, kinks
 # Boxes are filled by |grad| (legend on the left). A chain of saturated `tanh` layers makes
 # the gradient *vanish* (dashed blue, ▼); a large factor makes one *explode* (thick red, ▲);
 # grey means exactly 0 flows back. An op whose input sits on a kink (`relu` at 0) or where
 # the derivative is undefined (`sqrt` at 0) is marked ⚠: there the rules table uses a
-# convention, not a true derivative.
+# convention, not a true derivative. The numbers written into the expression (the 6s, the
+# 5000) are small grey constant nodes, without gradient or marks; label a value to get
+# its box.
 
 # %%
 w = Value(0.9, label="w")
@@ -87,11 +106,13 @@ draw_dot(out, edge_labels="none")
 
 # %% [markdown]
 # ## Big graphs: neurons and layers as boxes
-# One forward pass of `MLP(2, [16, 16, 1])` is about 470 nodes: unreadable as a picture.
+# One sample's loss through `MLP(2, [16, 16, 1])` is a picture of 474 nodes (407 values and
+# 67 ops): unreadable.
 # `draw_dot` finds each neuron (its weights and bias feed one fused `affine` node, followed
 # by its activation) and, when the graph does not fit in `max_nodes` (200), draws each
 # neuron as one box inside a cluster per layer. Passing the model numbers the boxes as the
-# model does. A fully connected layer's 16 × 16 edges meet at one junction point.
+# model does, and each layer's cluster says how big the model's layer is. A fully connected
+# layer's 16 × 16 edges meet at one junction point.
 
 # %%
 import random
@@ -135,8 +156,9 @@ draw_dot(tiny_loss, collapse="none", edge_labels="none")
 # %% [markdown]
 # ## Backward, step by step
 # `backward_steps(L)` replays backward one op at a time (with the rules table, leaving
-# every `.grad` alone). Each frame highlights the node being processed; gradients not
-# reached yet are shown as not yet computed.
+# every `.grad` alone), in the order `explain(L)` reads: `L` first, then each node once all
+# its users are done, a node's inputs first to last. Each frame highlights the node being
+# processed; gradients not reached yet are shown as not yet computed.
 
 # %%
 steps = backward_steps(L)
