@@ -12,20 +12,27 @@
 import math
 
 from autograd_lite import Value, detect_anomaly, sigmoid
-from autograd_lite.check import check_graph, custom_op, gradcheck, gradgradcheck, unregister_op
+from autograd_lite.check import (
+    NodeCheck,
+    check_graph,
+    custom_op,
+    gradcheck,
+    gradgradcheck,
+    unregister_op,
+)
 from autograd_lite.explain import explain, formula, latex
 from autograd_lite.higher import derivative, grad, hessian, jvp
 
 # %% [markdown]
 # ## Two neurons, by hand and by the engine
 #
-# The example from the article this project started from: two sigmoid neurons share one
-# input and their outputs are added,
+# A classic textbook example of backpropagation: two sigmoid neurons share one input, their
+# outputs are added, and the cost is the squared error,
 #
 # `output = sigmoid(w1*input + b1) + sigmoid(w2*input + b2)`, `cost = (expected - output)**2`,
 #
-# with `w1 = 0.2, w2 = 0.4, b1 = 0.3, b2 = 0.1`. The article gives no input or target, so we
-# take `input = 1.5` and `expected = 1.0`.
+# with weights `w1 = 0.2, w2 = 0.4` and biases `b1 = 0.3, b2 = 0.1`. We take the input
+# `input = 1.5` and the target `expected = 1.0`.
 
 # %%
 x = Value(1.5, label="input")
@@ -51,12 +58,38 @@ print(f"output = {output.data:.6f}, cost = {cost.data:.6f}")
 
 # %% [markdown]
 # The backward pass, one chain-rule step per node, with the local derivative from the rules
-# table and the numbers. Nodes we did not label get automatic names (`mul1`, `mul2` for the
-# products `w*input`). `input` feeds both neurons, so its step is a sum of two terms.
+# table and the numbers. Each line reads: the derivative we want, the chain rule, the
+# numbers, the result, and in brackets the node's definition and its local derivative. The
+# products `w1*input` and `w2*input` were not labelled, so they get automatic names in
+# reading order: `mul1 = w1 * input` (neuron 1) and `mul2 = w2 * input` (neuron 2). `input`
+# feeds both neurons, so its step is a sum of two terms.
 
 # %%
 transcript = explain(cost)
 print(transcript)
+names = {step.name: step for step in transcript}
+assert str(names["mul1"]).endswith("[z1 = mul1 + b1, dz1/dmul1 = 1]")
+assert "mul2 = w2 * input" in str(names["w2"])
+
+# %% [markdown]
+# Reading the numbers from the top: `output` is 1.313844, so `error = 1 - 1.313844 =
+# -0.313844` and `dcost/derror = 2 * error = -0.627688`. `error = expected - output` turns
+# that into `dcost/doutput = +0.627688`, which flows unchanged into `h1` and `h2` (an add
+# passes gradients through). Each sigmoid multiplies by its slope `h * (1 - h)`: 0.228784 for
+# neuron 1 and 0.221713 for neuron 2, which gives `dcost/dz1 = 0.143605` and `dcost/dz2 =
+# 0.139167`. Finally `dz/dw = input = 1.5`, so `dcost/dw1 = 0.215408` and `dcost/dw2 =
+# 0.20875`, while `dz/db = 1` leaves `dcost/db1 = 0.143605` and `dcost/db2 = 0.139167`.
+
+# %%
+error_value = 1.0 - output.data
+assert math.isclose(output.data, 1.313844, abs_tol=5e-7)
+assert math.isclose(names["error"].grad, 2 * error_value, rel_tol=1e-12)  # -0.627688
+assert math.isclose(names["h1"].grad, -2 * error_value, rel_tol=1e-12)    # +0.627688
+assert math.isclose(h1.data * (1 - h1.data), 0.228784, abs_tol=5e-7)
+assert math.isclose(h2.data * (1 - h2.data), 0.221713, abs_tol=5e-7)
+for step_name, shown in [("z1", 0.143605), ("z2", 0.139167), ("w1", 0.215408),
+                         ("w2", 0.20875), ("b1", 0.143605), ("b2", 0.139167)]:
+    assert math.isclose(names[step_name].grad, shown, abs_tol=5e-7), step_name
 
 # %% [markdown]
 # In Jupyter the same transcript renders as LaTeX:
@@ -110,8 +143,8 @@ assert report.passed
 report
 
 # %% [markdown]
-# One step of gradient descent, as the article writes it (`w1 = w1 - learning_rate *
-# dCost_dw1`), lowers the cost:
+# One step of gradient descent, `w1 = w1 - learning_rate * dcost/dw1` for every weight and
+# bias, lowers the cost:
 
 # %%
 learning_rate = 0.5
@@ -157,6 +190,18 @@ assert graph_report.first_failure is not None
 assert graph_report.first_failure.name == "squashed"
 
 # %% [markdown]
+# The numbers check out by hand: `squashed`'s input is `tanh(1.6) = 0.921669`; our rule
+# gives `1 / (1 + 0.921669) = 0.520381`, while the true derivative is
+# `1 / (1 + 0.921669)**2 = 0.270796`, which is what the central difference found.
+
+# %%
+u = math.tanh(1.6)
+wrong_node = graph_report.first_failure
+assert isinstance(wrong_node, NodeCheck)
+assert math.isclose(wrong_node.analytic, 1 / (1 + u), rel_tol=1e-12)
+assert math.isclose(wrong_node.numeric, 1 / (1 + u) ** 2, rel_tol=1e-7)
+
+# %% [markdown]
 # Fix the derivative and register it again (the same name replaces the rule):
 
 # %%
@@ -186,6 +231,20 @@ print(second_order)
 assert not second_order.passed
 unregister_op("my_sin")
 unregister_op("softsign")
+
+# %% [markdown]
+# ## At a kink, the analytic value is a convention
+#
+# `relu` has no derivative at 0: its slope is 0 on the left and 1 on the right. autograd_lite,
+# like PyTorch, uses `relu'(0) = 0`. A central difference straddles the kink and sees the
+# average, `(relu(h) - relu(-h)) / 2h = 1/2`, so gradcheck fails there, and its note says why:
+
+# %%
+at_kink = gradcheck(lambda x: x.relu(), [0.0])
+print(at_kink)
+assert (at_kink.rows[0].analytic, at_kink.rows[0].numeric) == (0.0, 0.5)
+assert "kink" in at_kink.rows[0].note
+assert gradcheck(lambda x: x.relu(), [0.3]).passed  # away from the kink all is well
 
 # %% [markdown]
 # ## Higher-order derivatives and forward mode
