@@ -229,7 +229,7 @@ def train_to_target() -> None:
         history = al_nn.fit(model, loss, make_opt(model), data, epochs=300,
                             target_accuracy=target, progress=False)
         seconds = time.perf_counter() - t0
-        print(f"   {name:<30} {history.accuracy[-1]:>5.0%} after {history.steps:>3} steps, "
+        print(f"   {name:<30} {history.epoch_accuracy[-1]:>5.0%} after {history.steps:>3} steps, "
               f"{seconds:5.2f} s (target {target:.0%}{goal})")
 
 

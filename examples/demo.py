@@ -38,7 +38,7 @@ def train() -> MLP:
     seconds = time.perf_counter() - start
     print(f"{history.steps} full-batch steps in {seconds:.2f} s "
           f"({1000 * seconds / history.steps:.1f} ms a step); final accuracy "
-          f"{history.accuracy[-1]:.0%}" + (f"; {history.stop_reason}" if history.stop_reason
+          f"{history.epoch_accuracy[-1]:.0%}" + (f"; {history.stop_reason}" if history.stop_reason
                                            else ""))
     OUT.mkdir(exist_ok=True)
     pictures = {"decision_boundary.png": plot_decision_boundary(model, X, y, resolution=100),
