@@ -3,7 +3,8 @@
 * :func:`gradcheck` / :func:`gradgradcheck`: analytic first / second derivatives of a whole
   function against central differences, as a report that prints as a table.
 * :func:`check_graph`: every node's *local* rule against central differences of its own
-  forward, naming the first node whose rule disagrees.
+  forward, naming the first node whose rule disagrees (:class:`NodeCheck`) or whose data no
+  longer matches its inputs (:class:`StaleNode`).
 * :func:`custom_op` / :func:`register_op` / :func:`unregister_op` (from ``custom_ops.py``,
   re-exported here): a new op with a hand-derived derivative, added to the rules table, so
   the checks above can confirm or refute it.
@@ -135,7 +136,8 @@ class GradcheckReport:
     """Analytic against numeric derivatives, one row each; true when all pass.
 
     ``print(report)`` shows a table; Jupyter renders it as Markdown. ``report.rows`` holds
-    the numbers (``analytic``, ``numeric``, ``abs_err``, ``rel_err``, ``passed``).
+    the numbers (``analytic``, ``numeric``, ``abs_err``, ``rel_err``, ``passed``) and, for a
+    failing row at a kink or an undefined derivative, a ``note`` printed below the table.
 
     >>> report = gradcheck(lambda a, b: a / b, [1.0, 2.0])
     >>> bool(report), [r.analytic for r in report.rows], report.failures

@@ -94,7 +94,10 @@ class Term:
     Attributes:
         consumer: name of the node that used this one as an input.
         op: the consumer's op.
-        definition: the consumer as a formula of its inputs' names (``c = a * b``).
+        definition: the consumer as a formula of its inputs (``c = a * b``), written as
+            :func:`formula` writes them: unlabelled leaves as numbers (``L = a * 4``), except
+            the node this term is about (``L = a * x1 with x1 = 4``); fused n-ary nodes show
+            their actual inputs, shortened with ``...`` past four terms.
         local_formula: d(consumer)/d(node) from the rules table, with names (``b``).
         upstream: dL/d(consumer).
         local: d(consumer)/d(node) at the current values; NaN where it is undefined, which
@@ -146,8 +149,8 @@ class Step:
     def _direct(self, t: Term) -> str:
         if "d/d" in t.local_formula:
             return f"∂{t.consumer}/∂{self.name}"
-        if len(self.terms) == 1 or _IDENT.match(t.local_formula) or _NUMBER.match(
-                t.local_formula):
+        simple = _IDENT.match(t.local_formula) or _NUMBER.match(t.local_formula)
+        if simple or (len(self.terms) == 1 and " if " not in t.local_formula):
             return t.local_formula
         return f"({t.local_formula})"
 

@@ -276,3 +276,11 @@ def test_formula_of_an_exponentially_shared_graph_stays_short() -> None:
     text = formula(y, max_length=200)
     assert len(text) < 500
     assert text.startswith("mul")  # sub-expressions too long print as their names
+
+
+def test_a_conditional_local_derivative_is_bracketed() -> None:
+    a = Value(1.0, label="a")
+    (step,) = [s for s in explain(a.relu()) if s.name == "a"]
+    # relu'(1) = 1; the rule's formula is a conditional, bracketed so "= 1.0" reads right.
+    assert str(step) == ("dL/da = (1 if a > 0 else 0) = 1.0    "
+                         "[L = relu(a), dL/da = 1 if a > 0 else 0]")
