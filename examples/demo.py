@@ -68,13 +68,13 @@ def draw_neuron(model: MLP) -> None:
         draw_dot(out).save(OUT / "neuron.dot")
         print(f"wrote {OUT / 'neuron.dot'} (install graphviz to render pictures as SVG)")
         return
-    print(f"wrote {save(draw_dot(out), OUT / 'neuron.svg')}")
+    print(f"wrote {save(draw_dot(out, model=model), OUT / 'neuron.svg')}")
     for path in save_example_graph(OUT):
         print(f"wrote {path}")
     whole = model(X[0])
     model.zero_grad()  # the neuron's backward above filled some of these
     whole.backward()
-    picture = draw_dot(whole, model=model, collapse="neurons", rankdir="TB")
+    picture = draw_dot(whole, model=model, collapse="neurons")
     print(f"wrote {save(picture, OUT / 'mlp_one_sample.svg')}")
 
 
