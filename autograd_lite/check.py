@@ -27,14 +27,13 @@ from .custom_ops import custom_op, register_op, unregister_op
 from .engine import (
     BackwardError,
     Value,
-    _derivative_problem,
-    _describe,
     backprop,
     creation_site,
     enable_grad,
     no_grad,
     topological_order,
 )
+from .errors import _derivative_problem, _describe
 from .expression import formula, node_names
 from .higher import _check_callable, _check_sequence, _forward_order, grad
 from .rules import Rule

@@ -1,7 +1,9 @@
-"""The graph machinery: ``Value`` nodes, recording, topological order, backward.
+"""The graph machinery: ``Value`` nodes, recording, and the backward passes.
 
 Nothing here names a specific operation: every op is a :class:`~autograd_lite.rules.Rule`
-looked up in the rules table, and :func:`apply` is the one place a node is made.
+looked up in the rules table, and ``_make`` is the one place an op's node is made.
+Recording modes live in ``modes.py``, error messages in ``errors.py``, graph walks in
+``walks.py``; their public names are re-exported here.
 
 Design notes (why it looks like this):
 
@@ -17,14 +19,32 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
-import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
-from .rules import RULES, DomainError, Rule
+from .errors import (
+    BackwardError,
+    _backward_error,
+    _derivative_problem,
+    _describe,
+    _fmt,
+    _forward_error,
+)
+from .modes import (
+    _ANOMALY,
+    _NO_GRAD,
+    _caller_site,
+    _mode,
+    _sites,
+    creation_site,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
+from .rules import RULES, Rule
+from .walks import backward_order, topological_order
 
 __all__ = [
     "BackwardError",
@@ -43,19 +63,6 @@ __all__ = [
 
 Number = int | float
 Operand = Union["Value", int, float]
-
-# Mode bits, kept in one context variable so the hot path reads one thing.
-_NO_GRAD = 1
-_ANOMALY = 2
-_mode: ContextVar[int] = ContextVar("autograd_lite_mode", default=0)
-
-# Where nodes were created, recorded only under detect_anomaly(); weak keys so recording
-# never keeps a graph alive.
-_sites: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
-
-
-class BackwardError(ArithmeticError):
-    """A derivative that does not exist, or a NaN/inf gradient, met during backward."""
 
 
 def _to_float(x: Any, op: str) -> float:
@@ -82,10 +89,6 @@ def _constant(x: Any, op: str, what: str = "operands and parameters") -> float:
     if math.isfinite(c):
         return c
     raise ValueError(f"{op}: {what} must be finite, got {c!r}")
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
 
 
 class Value:
@@ -477,143 +480,6 @@ _isfinite = math.isfinite
 _STR_MAX = 400  # longest formula str() prints before it falls back to the repr
 
 
-# --- error messages ---------------------------------------------------------------------
-
-
-def _describe(rule: Rule, args: Sequence[float], param: Any) -> str:
-    names = rule.input_names(len(args))
-    shown = ", ".join(f"{n}={_fmt(a)}" for n, a in zip(names, args[:8]))
-    if len(args) > 8:
-        shown += f", ... ({len(args)} inputs)"
-    if param is not None:
-        shown += f", {rule.param_name}={_fmt(param)}"
-    return shown
-
-
-def _forward_error(rule: Rule, args: Sequence[float], param: Any,
-                   exc: BaseException) -> Exception:
-    where = f"{rule.name}: {rule.formula} needs {rule.domain}; got {_describe(rule, args, param)}"
-    if _mode.get() & _ANOMALY:
-        where += f" (at {_caller_site()})"
-    if isinstance(exc, ZeroDivisionError):
-        return ZeroDivisionError(where)
-    if isinstance(exc, OverflowError):
-        return OverflowError(f"{where} (the result does not fit in a float)")
-    return DomainError(where)
-
-
-def _derivative_problem(rule: Rule, exc: BaseException) -> str:
-    detail = str(exc) if isinstance(exc, DomainError) else (
-        f"its derivative ({', '.join(rule.partial_formulas)}) is undefined or infinite there")
-    return detail
-
-
-def _backward_error(node: Value, problem: str) -> BackwardError:
-    rule = node._rule
-    assert rule is not None
-    args = [p.data for p in node._prev]
-    site = _sites.get(node)
-    where = (f" (created at {site})" if site else
-             "; run under autograd_lite.detect_anomaly() to see where it was created")
-    label = f" '{node.label}'" if node.label else ""
-    return BackwardError(
-        f"backward through {rule.name}{label} at {_describe(rule, args, node._param)}: "
-        f"{problem}{where}"
-    )
-
-
-# --- modes --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _set_mode(on: int, off: int) -> Iterator[None]:
-    token = _mode.set((_mode.get() | on) & ~off)
-    try:
-        yield
-    finally:
-        _mode.reset(token)
-
-
-def no_grad() -> Any:
-    """Context manager: ops inside record nothing (results are leaves).
-
-    Safe across threads and asyncio tasks (a context variable).
-
-    >>> x = Value(2.0)
-    >>> with no_grad():
-    ...     y = x * x
-    >>> y.is_leaf
-    True
-    """
-    return _set_mode(_NO_GRAD, 0)
-
-
-def enable_grad() -> Any:
-    """Context manager: turn recording back on inside a ``no_grad`` block.
-
-    >>> with no_grad():
-    ...     with enable_grad():
-    ...         y = Value(2.0) * 3
-    >>> y.is_leaf
-    False
-    """
-    return _set_mode(0, _NO_GRAD)
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops are being recorded here.
-
-    >>> is_grad_enabled()
-    True
-    """
-    return not _mode.get() & _NO_GRAD
-
-
-def detect_anomaly() -> Any:
-    """Context manager: record where each node is created (file:line), so errors in
-    backward can point at the user's line. Costs a frame lookup per op; off by default.
-
-    >>> with detect_anomaly():
-    ...     y = Value(0.0).sqrt()
-    >>> y.backward()
-    Traceback (most recent call last):
-    ...
-    autograd_lite.engine.BackwardError: backward through sqrt at x=0: ...
-    """
-    return _set_mode(_ANOMALY, 0)
-
-
-def is_anomaly_enabled() -> bool:
-    """Whether ``detect_anomaly()`` is active here.
-
-    >>> is_anomaly_enabled()
-    False
-    """
-    return bool(_mode.get() & _ANOMALY)
-
-
-def creation_site(node: Value) -> str | None:
-    """Where ``node`` was created (``"file.py:12 in f"``), if made under ``detect_anomaly``.
-
-    >>> creation_site(Value(1.0) + 1) is None
-    True
-    """
-    return _sites.get(node)
-
-
-_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
-
-
-def _caller_site() -> str:
-    """The first frame outside this package: the user's line that made the node."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
-
-
 # --- differentiable gradients (create_graph) ---------------------------------------------
 
 
@@ -725,67 +591,6 @@ def backprop(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[i
     finally:
         for node, g in zip(order, saved):
             node.grad = g
-
-
-# --- graph walks ----------------------------------------------------------------------------
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, parents before children, ``root`` last.
-
-    Iterative depth-first search: no recursion, so depth is unlimited. Inputs are placed
-    first to last, so automatic names and pictures follow the order the user wrote.
-
-    >>> a = Value(1.0, label="a"); b = Value(2.0, label="b"); c = a * b + a
-    >>> [n.label or n.op for n in topological_order(c)]
-    ['a', 'b', 'mul', 'add']
-    """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    # Bound methods as locals: this loop runs once per node of every backward.
-    pop, push, mark, emit = stack.pop, stack.append, seen.add, order.append
-    while stack:
-        node, expanded = pop()
-        if expanded:
-            emit(node)
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push((node, True))
-        for p in reversed(node._prev):  # reversed, so the first input is placed first
-            if p not in seen:
-                push((p, False))
-    return order
-
-
-def backward_order(root: Value) -> list[Value]:
-    """The nodes in an order a backward pass may visit them, for people to read: ``root``
-    first, every node after all the nodes that use it, and a node's inputs first to last.
-
-    (``backward`` itself walks ``reversed(topological_order(root))``: also valid, but it
-    meets a node's inputs last to first.) Kahn's algorithm: iterative, any depth.
-
-    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b; c.label = "c"
-    >>> [n.label for n in backward_order(c)]
-    ['c', 'a', 'b']
-    """
-    users: dict[Value, int] = {}
-    for node in topological_order(root):
-        for p in node._prev:
-            users[p] = users.get(p, 0) + 1
-    order: list[Value] = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for p in reversed(node._prev):  # reversed onto a stack: the first input comes out first
-            left = users[p] - 1
-            users[p] = left
-            if left == 0:
-                ready.append(p)
-    return order
 
 
 _ADD, _SUB, _MUL, _DIV = RULES["add"], RULES["sub"], RULES["mul"], RULES["div"]

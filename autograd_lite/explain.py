@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, _backward_error, _derivative_problem, backward_order
+from .engine import Value, backward_order
+from .errors import _backward_error, _derivative_problem
 from .expression import _ATOM, _latex_name, _leaf_text, _node_text, formula, latex, node_names
 from .rules import Rule
 

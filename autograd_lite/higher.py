@@ -19,13 +19,12 @@ from typing import Any
 from .engine import (
     BackwardError,
     Value,
-    _derivative_problem,
-    _describe,
     _to_float,
     backprop,
     enable_grad,
     topological_order,
 )
+from .errors import _derivative_problem, _describe
 
 __all__ = ["derivative", "grad", "hessian", "jacobian", "jvp"]
 
