@@ -37,6 +37,11 @@ X, Y = make_moons(100, noise=0.1, seed=0)
 
 
 def median_time(fn: Callable[[], Any], repeats: int) -> float:
+    # Start from a clean heap, so no engine pays for collecting another's garbage (micrograd's
+    # graphs are reference cycles that wait for the collector), then run once untimed, so the
+    # timed runs see the steady state of a training loop, previous step's garbage included.
+    gc.collect()
+    fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
