@@ -35,6 +35,19 @@ def test_plot_history_draws_the_recorded_curves(tmp_path: Path) -> None:
     assert len(plot_history(History(loss=[1.0, -1.0], accuracy=[None, None])).axes) == 1
 
 
+def test_plot_history_marks_the_returned_model_of_a_run_stopped_at_target() -> None:
+    # fit measured the returned model after the last step: that point is drawn at step n + 1.
+    history = History(loss=[1.0, 0.5], accuracy=[0.5, 0.9], epoch_loss=[1.0, 0.5, 0.2],
+                      epoch_accuracy=[0.5, 0.9, 1.0],
+                      stop_reason="reached accuracy 1 after 2 steps")
+    loss_ax, acc_ax = plot_history(history).axes
+    marker = loss_ax.get_lines()[-1]
+    assert (list(marker.get_xdata()), list(marker.get_ydata())) == ([3], [0.2])
+    assert list(acc_ax.get_lines()[-1].get_ydata()) == [1.0]
+    plain = plot_history(History(loss=[1.0, 0.5], accuracy=[0.5, 0.9]))
+    assert len(plain.axes[1].get_lines()) == 1  # no stop at a target: nothing extra
+
+
 def test_plot_grad_norms_one_line_per_layer(tmp_path: Path) -> None:
     history = History(loss=[1.0, 1.0], grad_norms=[[0.1, 1.0], [0.2, 2.0]],
                       layer_names=["layers.0", "layers.1"])

@@ -54,12 +54,23 @@ def plot_history(history: History, path: str | Path | None = None) -> Any:
         per_epoch = history.steps / len(history.val_loss)
         axes[0].plot([per_epoch * (i + 1) for i in range(len(history.val_loss))],
                      history.val_loss, label="validation (per epoch)")
+    # A run stopped by target_accuracy measured its returned model after the last step:
+    # show that measurement too, or the curves would end one update short of it.
+    final = (history.stop_reason.startswith("reached accuracy") and history.epoch_loss
+             and history.epoch_accuracy and history.epoch_accuracy[-1] is not None)
+    if final:
+        axes[0].plot([history.steps + 1], [history.epoch_loss[-1]], "*", markersize=10,
+                     label="returned model")
     if all(v > 0 for v in history.loss):
         axes[0].set_yscale("log")
     axes[0].set(title="loss", xlabel="step")
     axes[0].legend()
     if has_acc:
         axes[1].plot(steps, [a if a is not None else float("nan") for a in history.accuracy])
+        if final:
+            axes[1].plot([history.steps + 1], [history.epoch_accuracy[-1]], "*",
+                         markersize=10, label="returned model")
+            axes[1].legend()
         axes[1].set(title="accuracy", xlabel="step", ylim=(0, 1.05))
     return _finish(fig, path)
 
