@@ -12,19 +12,8 @@
 
 from .check import GradcheckError, check_graph, gradcheck, gradgradcheck
 from .custom_ops import custom_op, register_op, unregister_op
-from .engine import (
-    BackwardError,
-    Value,
-    apply,
-    backprop,
-    creation_site,
-    detect_anomaly,
-    enable_grad,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    no_grad,
-    topological_order,
-)
+from .engine import Value, apply, backprop
+from .errors import BackwardError
 from .explain import explain
 from .expression import formula, latex
 from .functional import (
@@ -42,13 +31,23 @@ from .functional import (
     tanh,
 )
 from .higher import derivative, grad, hessian, jacobian, jvp
+from .modes import (
+    creation_site,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from .rules import RULES, DomainError, Rule, register
 from .viz import backward_steps, draw_dot
+from .walks import backward_order, topological_order
 
 __all__ = [
     # the engine
     "Value", "apply", "backprop", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "creation_site", "topological_order",
+    "backward_order",
     "BackwardError", "DomainError",
     # the rules table and custom ops
     "Rule", "RULES", "register", "register_op", "unregister_op", "custom_op",
