@@ -360,11 +360,12 @@ class Value:
         order = topological_order(self)
         if create_graph:
             grads = _backprop_values(order, Value(seed))
-            for node in order:
-                if node._prev:
-                    node.grad = grads.get(id(node), 0.0)
-                elif id(node) in grads:
-                    node.grad = node.grad + grads[id(node)]
+            # Every new .grad first (a leaf's sum may overflow), then all at once.
+            new = [grads.get(id(node), 0.0) if node._prev else
+                   node.grad + grads[id(node)] if id(node) in grads else node.grad
+                   for node in order]
+            for node, g in zip(order, new):
+                node.grad = g
             return
         saved = [node.grad for node in order]
         try:

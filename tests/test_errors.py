@@ -273,6 +273,15 @@ def test_failed_create_graph_backward_leaves_every_grad_unchanged() -> None:
     assert (a.grad, z.grad) == (10.0, 30.0)
 
 
+def test_create_graph_backward_whose_leaf_sum_overflows_leaves_every_grad_unchanged() -> None:
+    a, x = Value(2.0), Value(1.0)
+    out = a + x              # a is given its gradient before x's sum overflows
+    x.grad = 1e308
+    with pytest.raises(OverflowError):
+        out.backward(grad=1e308, create_graph=True)
+    assert (a.grad, x.grad, out.grad) == (0.0, 1e308, 0.0)
+
+
 def test_failed_backprop_leaves_every_grad_unchanged() -> None:
     a, z = Value(1.5), Value(0.0)
     out = a + z.sqrt()
