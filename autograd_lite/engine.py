@@ -580,13 +580,15 @@ def backprop(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[i
     """
     order = topological_order(root)
     if create_graph:
-        seed_value = seed if isinstance(seed, Value) else Value(_to_float(seed, "backprop"))
+        seed_value = seed if isinstance(seed, Value) else Value(
+            _constant(seed, "backprop", "the seed"))
         return _backprop_values(order, seed_value)
+    seed = _constant(seed, "backprop", "the seed")  # as backward checks it
     saved = [node.grad for node in order]
     try:
         for node in order:
             node.grad = 0.0
-        root.grad = _to_float(seed, "backprop")
+        root.grad = seed
         _accumulate(order)
         return {id(node): node.grad for node in order}
     finally:

@@ -282,6 +282,15 @@ def test_create_graph_backward_whose_leaf_sum_overflows_leaves_every_grad_unchan
     assert (a.grad, x.grad, out.grad) == (0.0, 1e308, 0.0)
 
 
+def test_backprop_names_a_non_finite_seed_as_backward_does() -> None:
+    x = Value(2.0)
+    out = x * 3.0
+    for create_graph in (False, True):
+        with pytest.raises(ValueError, match="backprop: the seed must be finite"):
+            al.backprop(out, math.nan, create_graph=create_graph)
+    assert (x.grad, out.grad) == (0.0, 0.0)
+
+
 def test_failed_backprop_leaves_every_grad_unchanged() -> None:
     a, z = Value(1.5), Value(0.0)
     out = a + z.sqrt()
