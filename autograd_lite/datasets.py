@@ -63,10 +63,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | random.Random | Non
     >>> len(X), sorted(set(y))
     (10, [-1, 1])
     """
-    if n < 2:
-        raise ValueError(f"make_moons: n must be at least 2, got {n}")
-    if noise < 0:
-        raise ValueError(f"make_moons: noise must be >= 0, got {noise}")
+    _check("make_moons", n, noise)
     rng = rng_from_seed(seed, "make_moons")
     n_outer = n // 2
     n_inner = n - n_outer

@@ -100,6 +100,8 @@ def test_batches_cover_each_sample_once_and_shuffle() -> None:
 
 @pytest.mark.parametrize("call,match", [
     (lambda: make_circles(1), "n must be"),
+    (lambda: make_moons(1), "make_moons: n must be"),
+    (lambda: make_moons(10, noise=math.nan), "make_moons: noise"),
     (lambda: make_circles(10, factor=1.5), "factor"),
     (lambda: make_spirals(10, classes=1), "classes"),
     (lambda: make_xor(3), "n must be"),
