@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .render import GraphvizNotFound, dot_available, to_svg
+from .render import _missing, dot_available, to_svg
 
 if TYPE_CHECKING:
     from .steps import BackwardSteps
@@ -147,10 +147,7 @@ def save_player(steps: BackwardSteps, path: str | Path, **options: Any) -> Path:
     if not dot_available():
         source = path.with_suffix(".dot")
         source.write_text(steps.draw(len(steps) - 1, **options).source, encoding="utf-8")
-        raise GraphvizNotFound(
-            f"saving {path}: graphviz's 'dot' program is not on PATH (the DOT source is saved "
-            f"in {source}); install it with sudo apt-get install graphviz or brew install "
-            f"graphviz")
+        raise _missing(f"saving {path}", source)
     path.write_text(player_html(steps, **options), encoding="utf-8")
     return path
 

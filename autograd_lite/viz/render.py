@@ -38,8 +38,11 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def _missing(what: str) -> GraphvizNotFound:
-    return GraphvizNotFound(f"{what}: graphviz's 'dot' program is not on PATH; {INSTALL_HINT}")
+def _missing(what: str, saved: Any = None) -> GraphvizNotFound:
+    """The one-line error, naming where the DOT source was ``saved`` if it was."""
+    kept = f" (the DOT source is saved in {saved})" if saved is not None else ""
+    return GraphvizNotFound(f"{what}: graphviz's 'dot' program is not on PATH{kept}; "
+                            f"{INSTALL_HINT}")
 
 
 class GradGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
@@ -60,9 +63,7 @@ class GradGraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no ty
     def render(self, filename: Any = None, directory: Any = None, *args: Any,
                **kwargs: Any) -> Any:
         if not dot_available():
-            saved = super().save(filename, directory=directory)
-            raise GraphvizNotFound(f"rendering the graph: graphviz's 'dot' program is not on "
-                                   f"PATH (the DOT source is saved in {saved}); {INSTALL_HINT}")
+            raise _missing("rendering the graph", super().save(filename, directory=directory))
         return super().render(filename, directory, *args, **kwargs)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
@@ -100,8 +101,7 @@ def save(graph: Any, path: str | Path) -> Path:
     if fmt in ("dot", "gv"):
         return path
     if not dot_available():
-        raise GraphvizNotFound(f"saving {path}: graphviz's 'dot' program is not on PATH "
-                               f"(the DOT source is saved in {source_path}); {INSTALL_HINT}")
+        raise _missing(f"saving {path}", source_path)
     path.write_bytes(graphviz.Source(graph.source).pipe(format=fmt))
     return path
 
