@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .optim import Optimizer
+from .optim import Optimizer, _is_number
 
 __all__ = ["CosineLR", "ExponentialLR", "ReduceLROnPlateau", "Schedule", "StepLR"]
 
@@ -86,12 +86,8 @@ def _count(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def _rate(v: Any) -> bool:
-    return _number(v) and v > 0
+    return _is_number(v) and v > 0
 
 
 class StepLR(Schedule):
@@ -205,7 +201,7 @@ class ReduceLROnPlateau(Schedule):
 
     def _state_checks(self) -> dict[str, tuple[str, Callable[[Any], bool]]]:
         return {**super()._state_checks(),
-                "best": ("None or a finite number", lambda v: v is None or _number(v)),
+                "best": ("None or a finite number", lambda v: v is None or _is_number(v)),
                 "bad_steps": ("an int >= 0", _count),
                 "lr": ("a finite number > 0", _rate)}
 
