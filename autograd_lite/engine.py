@@ -77,10 +77,14 @@ def _to_float(x: Any, op: str) -> float:
                                 " a float (max about 1.8e308)") from None
     if isinstance(x, Value):
         raise TypeError(f"{op}: got a Value where a number was expected; use .data or .detach()")
+    raise TypeError(f"{op}: expected a Value, int or float, got {x!r} of type {_type_name(x)}")
+
+
+def _type_name(x: Any) -> str:
+    """``x``'s type for error messages, qualified unless built in: numpy's ``bool_`` is
+    also called "bool", which reads as a lie."""
     kind = type(x)
-    # Qualify non-builtin types: numpy's bool_ is also called "bool", which reads as a lie.
-    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    raise TypeError(f"{op}: expected a Value, int or float, got {x!r} of type {name}")
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _constant(x: Any, op: str, what: str = "operands and parameters") -> float:

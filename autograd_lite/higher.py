@@ -20,6 +20,7 @@ from .engine import (
     BackwardError,
     Value,
     _to_float,
+    _type_name,
     backprop,
     enable_grad,
     topological_order,
@@ -27,11 +28,6 @@ from .engine import (
 from .errors import _derivative_problem, _describe
 
 __all__ = ["derivative", "grad", "hessian", "jacobian", "jvp"]
-
-
-def _type_name(x: Any) -> str:
-    kind = type(x)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _check_callable(f: Any, what: str, fn: str) -> None:
