@@ -37,8 +37,9 @@ class Layout:
     def __init__(self, order: Sequence[Value], consumers: Mapping[int, list[tuple[Value, int]]],
                  neurons: Sequence[Neuron], level: str):
         self.level = level
-        self.rep: dict[int, str | None] = {id(n): f"n{i}" for i, n in enumerate(order)}
-        uid = {id(n): f"n{i}" for i, n in enumerate(order)}
+        uid = {id(n): f"n{i}" for i, n in enumerate(order)}  # each node's own drawn name
+        # Every node stands for itself until a collapse below says otherwise.
+        self.rep: dict[int, str | None] = dict(uid)
         self.boxes: dict[str, list[Neuron]] = {}
         self.layers: dict[tuple[int, ...], list[Neuron]] = {}
         self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
@@ -56,15 +57,14 @@ class Layout:
             self.names[id(neuron.params[0])] = "b"
             for i, w in enumerate(neuron.params[1:]):
                 self.names[id(w)] = f"w{i + 1}"
-            if level == "none":
+            if level == "none":  # every node drawn: clusters hold the neuron's own nodes
                 for p in neuron.params:
                     if id(p) in shared_params and len(consumers.get(id(p), ())) == 1:
                         self.owner[uid[id(p)]] = neuron
-            for m in neuron.members:
-                self.owner[uid[id(m)]] = neuron
+                for m in neuron.members:
+                    self.owner[uid[id(m)]] = neuron
         if level == "none":
             return
-        self.owner.clear()
         for neuron in sorted(neurons, key=lambda n: (n.layer, n.index)):
             key = (f"L{neuron.layer}_{neuron.index}_{id(neuron.affine)}" if level == "neurons"
                    else f"layer{list(self.layers).index(neuron.layer_key)}")
