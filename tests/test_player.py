@@ -127,6 +127,18 @@ def test_frame_colours_ignore_constants() -> None:
     assert backward_steps(y).scale == (-9, 0)
 
 
+def test_frame_colours_cover_the_unlabelled_parameters_of_neurons() -> None:
+    from autograd_lite.nn import MLP, mse
+
+    model = MLP(2, [3, 1], seed=0)
+    loss = mse([model([1.0, 2.0])], [0.5])
+    steps = backward_steps(loss)
+    params = [abs(steps[-1].grads.get(id(p), 0.0)) for p in model.parameters()]
+    biggest = max(g for g in params if g > 0.0)
+    # the same colour scale as draw_dot's for the final frame: parameters are not constants
+    assert 10.0 ** steps.scale[1] >= biggest
+
+
 def test_zero_gradient_step_sends_nothing() -> None:
     x = Value(-1.0, label="x")
     y = x.relu() * 0.0                   # the relu's gradient is 0 * ... = 0

@@ -18,8 +18,10 @@ from typing import Any, overload
 from ..engine import BackwardError, Value, _to_float, backward_order, topological_order
 from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
 from ..expression import node_names
-from .graph import _Scale, draw_dot
+from .graph import _constants, _Scale, draw_dot
+from .groups import find_neurons
 from .labels import factor, fmt, local_partials, partial_formulas
+from .layout import consumers_of
 from .render import GradGraph
 
 __all__ = ["BackwardStep", "BackwardSteps", "backward_steps", "play_backward"]
@@ -65,9 +67,11 @@ class BackwardSteps(Sequence[BackwardStep]):
         self._steps = steps
         self.names = node_names(root)  # as captions, pictures and ``explain`` call nodes
         final = steps[-1].grads
-        # constants (unlabelled leaves) are drawn without colour: keep them off the scale
-        shown = [n for n in topological_order(root) if n.label or n._prev or n is root]
-        scale = _Scale(abs(final.get(id(n), 0.0)) for n in shown)
+        # Constants are drawn without colour: keep them off the scale, deciding what is a
+        # constant as draw_dot does (a neuron's unlabelled weights and bias are not).
+        order = topological_order(root)
+        constants = _constants(root, order, find_neurons(order, consumers_of(order)), None)
+        scale = _Scale(abs(final.get(id(n), 0.0)) for n in order if id(n) not in constants)
         self.scale = (scale.lo, scale.hi)  # one colour scale for every frame
 
     @overload
