@@ -139,6 +139,15 @@ def test_frame_colours_cover_the_unlabelled_parameters_of_neurons() -> None:
     assert 10.0 ** steps.scale[1] >= biggest
 
 
+def test_an_overflowed_gradient_is_named_as_such_not_as_an_undefined_derivative() -> None:
+    from autograd_lite import BackwardError
+
+    x = Value(1e-200, label="x")
+    z = (x * 1.0).log() * 1e200           # dz/d(x*1.0) = 1e200 / 1e-200 overflows
+    with pytest.raises(BackwardError, match=r"backward through mul .*its gradient is inf"):
+        backward_steps(z)
+
+
 def test_zero_gradient_step_sends_nothing() -> None:
     x = Value(-1.0, label="x")
     y = x.relu() * 0.0                   # the relu's gradient is 0 * ... = 0

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, overload
 
 from ..engine import BackwardError, Value, _to_float, backward_order, topological_order
+from ..errors import _backward_error
 from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
 from ..expression import node_names
 from .graph import _constants, _Scale, draw_dot
@@ -158,8 +159,10 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
         if g == 0.0:
             what = f"{gradient}, so nothing flows back"
         else:
+            if not math.isfinite(g):  # as explain() says it: the gradient, not the derivative
+                raise _backward_error(node, f"its gradient is {g!r}")
             local = local_partials(node)
-            if local is None or not math.isfinite(g):
+            if local is None:
                 raise BackwardError(f"backward_steps: the derivative of {node.op} "
                                     f"({partial_formulas(node)}) is undefined at "
                                     f"{', '.join(fmt(p.data) for p in node._prev)}")
