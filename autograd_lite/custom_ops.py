@@ -45,10 +45,10 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     True
     >>> unregister_op("softsign")
     """
+    if not isinstance(name, str) or not name.isidentifier():  # first: a list is unhashable
+        raise ValueError(f"register_op: name must be an identifier like 'softsign', got {name!r}")
     if name in BUILTIN_RULES:
         raise ValueError(f"register_op: {name!r} is a built-in op; choose another name")
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"register_op: name must be an identifier like 'softsign', got {name!r}")
     for what, fn in (("forward", forward), ("derivative", derivative)):
         if not callable(fn):
             raise TypeError(f"register_op: {what} of {name} must be a function, got {fn!r}")

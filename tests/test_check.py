@@ -317,6 +317,8 @@ def test_custom_op_errors() -> None:
         register_op("mylog", math.log, lambda x: 1 / x)
     with pytest.raises(ValueError, match="name must be an identifier like 'softsign', got 'a b'"):
         register_op("a b", lambda x: x, lambda x: 1.0)
+    with pytest.raises(ValueError, match=r"name must be an identifier .*, got \['a'\]"):
+        register_op(["a"], lambda x: x, lambda x: 1.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"derivative of twice must be a function, got 2\.0"):
         register_op("twice", lambda x: 2 * x, 2.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="arity of twice must be an int >= 1, got 0"):
