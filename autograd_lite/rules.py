@@ -51,10 +51,6 @@ def data_of(x: Any) -> float:
     return x if type(x) is float else float(x.data)
 
 
-def _exp(x: Any) -> Any:
-    return math.exp(x) if type(x) is float else x.exp()
-
-
 def _sin(x: Any) -> Any:
     return math.sin(x) if type(x) is float else x.sin()
 
