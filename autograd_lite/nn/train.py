@@ -150,14 +150,13 @@ def evaluate(model: Any, loss: Callable[..., Value], data: tuple[Sequence[Any], 
 
 
 def _progress(epochs: int, enabled: bool) -> Any:
-    if enabled:
-        try:
-            from tqdm import tqdm
-        except ImportError:  # tqdm is optional (the 'train' extra): train without a bar
-            enabled = False
-        else:
-            return tqdm(range(epochs), desc="fit", unit="epoch", leave=True)
-    return None
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # tqdm is optional (the 'train' extra): train without a bar
+        return None
+    return tqdm(range(epochs), desc="fit", unit="epoch", leave=True)
 
 
 def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer,
