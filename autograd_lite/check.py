@@ -35,7 +35,7 @@ from .engine import (
 )
 from .errors import _derivative_problem, _describe
 from .expression import formula, node_names
-from .higher import _check_callable, _check_sequence, _forward_order, grad
+from .higher import _check_callable, _check_outputs, _check_sequence, _forward_order, grad
 from .rules import Rule
 
 __all__ = [
@@ -224,10 +224,7 @@ def _outputs(result: Any, fn: str) -> list[Any]:
     outs = list(result) if isinstance(result, (list, tuple)) else [result]
     if not outs:
         raise ValueError(f"{fn}: f returned no outputs (an empty {type(result).__name__})")
-    for i, o in enumerate(outs):
-        if not isinstance(o, (Value, numbers.Real)):
-            raise TypeError(f"{fn}: f must return a Value or a sequence of Values, "
-                            f"got {o!r} at position {i}")
+    _check_outputs(outs, fn)
     return outs
 
 
