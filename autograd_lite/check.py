@@ -207,10 +207,7 @@ def _arguments(f: Any, inputs: Any, eps: float, atol: float, rtol: float,
     items = _check_sequence(inputs, "inputs", fn, "numbers or Values")
     if not items:
         raise ValueError(f"{fn}: no inputs to check; pass at least one, e.g. {fn}(f, [0.5])")
-    for what, v, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
-        if (isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
-                or v < 0 or (low == "> 0" and v == 0)):
-            raise ValueError(f"{fn}: {what} must be a finite number {low}, got {v!r}")
+    _check_tolerances(eps, atol, rtol, fn)
     out = []
     for i, x in enumerate(items):
         v = x.data if isinstance(x, Value) else x
@@ -218,6 +215,13 @@ def _arguments(f: Any, inputs: Any, eps: float, atol: float, rtol: float,
             raise TypeError(f"{fn}: inputs[{i}] must be a finite number or Value, got {x!r}")
         out.append(float(v))
     return out
+
+
+def _check_tolerances(eps: Any, atol: Any, rtol: Any, fn: str) -> None:
+    for what, v, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        if (isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
+                or v < 0 or (low == "> 0" and v == 0)):
+            raise ValueError(f"{fn}: {what} must be a finite number {low}, got {v!r}")
 
 
 def _outputs(result: Any, fn: str) -> list[Any]:
@@ -660,7 +664,7 @@ def check_graph(root: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
     """
     if not isinstance(root, Value):
         raise TypeError(f"check_graph: root must be a Value, got {root!r}")
-    _arguments(lambda: None, [0.0], eps, atol, rtol, "check_graph")
+    _check_tolerances(eps, atol, rtol, "check_graph")
     names = node_names(root)
     checks: list[NodeCheck] = []
     stale: list[StaleNode] = []
