@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .optim import Optimizer, _is_number
+from .optim import Optimizer, _is_number, _state_for
 
 __all__ = ["CosineLR", "ExponentialLR", "ReduceLROnPlateau", "Schedule", "StepLR"]
 
@@ -58,11 +58,7 @@ class Schedule:
         ... except ValueError as e: print(e)
         ExponentialLR.load_state_dict: 'count' must be an int >= 0, got -2
         """
-        name = type(self).__name__
-        where = f"{name}.load_state_dict"
-        if not isinstance(state, Mapping) or state.get("type") != name:
-            got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
-            raise ValueError(f"{where}: state is for {got!r}, not {name}")
+        where = _state_for(self, state)
         checks = self._state_checks()
         unknown = sorted(set(state) - set(checks) - {"type"})
         missing = [k for k in checks if k not in state]
