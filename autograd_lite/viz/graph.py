@@ -281,9 +281,8 @@ class _Drawing:
         neuron = self.layout.owner.get(name)
         if neuron is None:
             return self.graph
-        layer_key = neuron.layer_key
         if self.layout.level == "neurons":
-            return self._cluster(f"layer{list(self.layout.layers).index(layer_key)}", neuron)
+            return self._cluster(self.layout.layer_name(neuron), neuron)
         return self._cluster(f"neuron{id(neuron.affine)}", neuron)
 
     def _cluster(self, name: str, neuron: Neuron) -> Any:
@@ -307,8 +306,7 @@ class _Drawing:
         for neuron in self.layout.owner.values():
             name = f"neuron{id(neuron.affine)}"
             if name in self.clusters and neuron.layer_key not in layers:
-                layers[neuron.layer_key] = self._cluster(
-                    f"layer{list(self.layout.layers).index(neuron.layer_key)}", neuron)
+                layers[neuron.layer_key] = self._cluster(self.layout.layer_name(neuron), neuron)
         attached: set[str] = set()
         for neuron in self.layout.owner.values():
             name = f"neuron{id(neuron.affine)}"

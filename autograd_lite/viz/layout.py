@@ -67,7 +67,7 @@ class Layout:
             return
         for neuron in sorted(neurons, key=lambda n: (n.layer, n.index)):
             key = (f"L{neuron.layer}_{neuron.index}_{id(neuron.affine)}" if level == "neurons"
-                   else f"layer{list(self.layers).index(neuron.layer_key)}")
+                   else self.layer_name(neuron))
             self.boxes.setdefault(key, []).append(neuron)
             if level == "neurons":
                 self.owner[key] = neuron
@@ -75,6 +75,10 @@ class Layout:
                 self.rep[id(m)] = key
         for pid in shared_params:  # parameters disappear when only neurons read them
             self.rep[pid] = None
+
+    def layer_name(self, neuron: Neuron) -> str:
+        """``layer<k>``: the box or cluster of the neuron's layer (k: order of appearance)."""
+        return f"layer{list(self.layers).index(neuron.layer_key)}"
 
     def count(self, order: Sequence[Value]) -> int:
         """Nodes in the picture: value boxes, op nodes, neuron/layer boxes."""
