@@ -19,6 +19,7 @@ from typing import Any
 from .engine import (
     BackwardError,
     Value,
+    _constant,
     _to_float,
     _type_name,
     backprop,
@@ -221,7 +222,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any],
     with enable_grad():
         ins = [Value(_to_float(p, "jvp")) for p in primals]
         for x, t in zip(ins, tangents):
-            tangent_of[id(x)] = _to_float(t, "jvp")
+            tangent_of[id(x)] = _constant(t, "jvp", "tangents")
         out = f(*ins)
     many = isinstance(out, (list, tuple))
     outs = list(out) if many else [out]

@@ -365,6 +365,9 @@ def test_jvp_skips_partials_where_no_tangent_flows_and_names_a_missing_derivativ
         jvp(lambda x, y: x * 2 + y.sqrt(), [1.0, 0.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="2 primals but 1 tangents"):
         jvp(lambda x, y: x, [1.0, 2.0], [1.0])
+    for f in (lambda x: x, lambda x: x * 2):   # a non-finite tangent is named, op or not
+        with pytest.raises(ValueError, match="jvp: tangents must be finite, got nan"):
+            jvp(f, [1.0], [math.nan])
 
 
 def test_jvp_of_an_input_returned_unchanged_and_of_a_constant() -> None:
