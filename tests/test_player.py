@@ -148,6 +148,11 @@ def test_an_overflowed_gradient_is_named_as_such_not_as_an_undefined_derivative(
         backward_steps(z)
 
 
+def test_a_non_finite_seed_is_named_as_backward_names_it() -> None:
+    with pytest.raises(ValueError, match="backward_steps: the seed must be finite, got inf"):
+        backward_steps(Value(2.0) * 3, seed=math.inf)
+
+
 def test_zero_gradient_step_sends_nothing() -> None:
     x = Value(-1.0, label="x")
     y = x.relu() * 0.0                   # the relu's gradient is 0 * ... = 0

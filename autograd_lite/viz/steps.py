@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, overload
 
-from ..engine import BackwardError, Value, _to_float, backward_order, topological_order
+from ..engine import BackwardError, Value, _constant, backward_order, topological_order
 from ..errors import _backward_error
 from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
 from ..expression import node_names
@@ -144,7 +144,7 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     >>> steps[-1].grads[id(x)]                      # dy/dx = 2x + 1
     7.0
     """
-    seed = _to_float(seed, "backward_steps")
+    seed = _constant(seed, "backward_steps", "the seed")  # as backward checks it
     names = node_names(root)
     rname = names[id(root)]
     grads: dict[int, float] = {id(root): seed}
