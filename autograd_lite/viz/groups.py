@@ -87,11 +87,9 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
     >>> import random; random.seed(0)
     >>> from autograd_lite.nn import MLP
     >>> from autograd_lite.engine import topological_order
+    >>> from autograd_lite.viz.layout import consumers_of
     >>> m = MLP(2, [3, 1]); out = m([1.0, 2.0]); order = topological_order(out)
-    >>> cons = {}
-    >>> for node in order:
-    ...     for k, p in enumerate(node.parents): cons.setdefault(id(p), []).append((node, k))
-    >>> [(n.layer, n.activation) for n in find_neurons(order, cons)]
+    >>> [(n.layer, n.activation) for n in find_neurons(order, consumers_of(order))]
     [(1, 'ReLU'), (1, 'ReLU'), (1, 'ReLU'), (2, 'linear')]
     """
     positions = _model_positions(model)
