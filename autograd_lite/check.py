@@ -28,14 +28,12 @@ from .engine import (
     BackwardError,
     Value,
     backprop,
-    creation_site,
-    enable_grad,
-    no_grad,
     topological_order,
 )
 from .errors import _derivative_problem, _describe
 from .expression import formula, node_names
 from .higher import _check_callable, _check_outputs, _check_sequence, _forward_order, grad
+from .modes import creation_site, enable_grad, no_grad
 from .rules import Rule
 
 __all__ = [

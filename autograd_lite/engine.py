@@ -3,7 +3,7 @@
 Nothing here names a specific operation: every op is a :class:`~autograd_lite.rules.Rule`
 looked up in the rules table, and ``_make`` is the one place an op's node is made.
 Recording modes live in ``modes.py``, error messages in ``errors.py``, graph walks in
-``walks.py``; their public names are re-exported here.
+``walks.py`` (``BackwardError`` and the walks are re-exported here).
 
 Design notes (why it looks like this):
 
@@ -36,12 +36,6 @@ from .modes import (
     _caller_site,
     _mode,
     _sites,
-    creation_site,
-    detect_anomaly,
-    enable_grad,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    no_grad,
 )
 from .rules import RULES, Rule
 from .walks import backward_order, topological_order
@@ -52,12 +46,6 @@ __all__ = [
     "apply",
     "backprop",
     "backward_order",
-    "creation_site",
-    "detect_anomaly",
-    "enable_grad",
-    "is_anomaly_enabled",
-    "is_grad_enabled",
-    "no_grad",
     "topological_order",
 ]
 

@@ -23,10 +23,10 @@ from .engine import (
     _to_float,
     _type_name,
     backprop,
-    enable_grad,
     topological_order,
 )
 from .errors import _derivative_problem, _describe
+from .modes import enable_grad
 
 __all__ = ["derivative", "grad", "hessian", "jacobian", "jvp"]
 

@@ -25,7 +25,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..engine import Value, backprop, no_grad
+from ..engine import Value, backprop
+from ..modes import no_grad
 
 __all__ = ["SGD", "Adam", "AdamW", "LevenbergMarquardt", "Optimizer", "RMSprop", "Rprop",
            "solve_linear"]

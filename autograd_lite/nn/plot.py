@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engine import Value, no_grad
+from ..engine import Value
+from ..modes import no_grad
 from .modules import Module
 from .train import History
 
