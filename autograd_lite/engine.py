@@ -136,6 +136,11 @@ class Value:
         return self._rule.name if self._rule is not None else ""
 
     @property
+    def rule(self) -> Rule | None:
+        """The op's entry in the rules table, or ``None`` for a leaf."""
+        return self._rule
+
+    @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs this node was computed from (empty for a leaf)."""
         return self._prev
