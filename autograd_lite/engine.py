@@ -377,6 +377,21 @@ class Value:
                 node.grad = g
             raise
 
+    def _backward(self) -> None:
+        """One local step of the chain rule, as in micrograd's lecture: add
+        ``self.grad * d(self)/d(input)`` to each input's ``.grad``. A leaf does nothing.
+
+        >>> a, b = Value(2.0), Value(-3.0); c = a * b
+        >>> c.grad = 1.0; c._backward(); a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        rule = self._rule
+        if rule is None:
+            return
+        parts = rule.partials([p.data for p in self._prev], self.data, self._param)
+        for p, d in zip(self._prev, parts):
+            p.grad += self.grad * d
+
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on.
 
