@@ -33,6 +33,8 @@ from .errors import (
 from .modes import (
     _ANOMALY,
     _NO_GRAD,
+    _TRACE,
+    _trace_class,
     _caller_site,
     _mode,
     _sites,
@@ -485,6 +487,8 @@ def _make(rule: Rule, parents: tuple[Value, ...], args: Sequence[float], param: 
     node._param = param
     if mode & _ANOMALY:
         _sites[node] = _caller_site()
+    if mode & _TRACE:
+        node.__class__ = _trace_class.get()
     return node
 
 

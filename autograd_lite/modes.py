@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     from .engine import Value
 
 __all__ = ["creation_site", "detect_anomaly", "enable_grad", "is_anomaly_enabled",
-           "is_grad_enabled", "no_grad"]
+           "is_grad_enabled", "no_grad", "trace_as"]
 
 # Mode bits, kept in one context variable so the hot path reads one thing.
 _NO_GRAD = 1
 _ANOMALY = 2
+_TRACE = 4
 _mode: ContextVar[int] = ContextVar("autograd_lite_mode", default=0)
+# Under ``trace_as(cls)``: the class every node made by an op gets (a subclass of Value).
+_trace_class: ContextVar[Any] = ContextVar("autograd_lite_trace_class", default=None)
 
 # Where nodes were created, recorded only under detect_anomaly(); weak keys so recording
 # never keeps a graph alive.
@@ -89,6 +92,28 @@ def detect_anomaly() -> Any:
     autograd_lite.errors.BackwardError: backward through sqrt at x=0: ...
     """
     return _set_mode(_ANOMALY, 0)
+
+
+@contextmanager
+def trace_as(cls: Any) -> Iterator[None]:
+    """Context manager for tracers (``autograd_lite.compile``): every node an op makes
+    inside is an instance of ``cls``, a subclass of ``Value`` that adds no slots (so it can
+    observe reads of ``.data``, comparisons and ``bool()`` on intermediate nodes).
+
+    >>> from autograd_lite import Value
+    >>> class Seen(Value):
+    ...     __slots__ = ()
+    >>> with trace_as(Seen):
+    ...     y = Value(2.0) * 3
+    >>> type(y).__name__
+    'Seen'
+    """
+    token = _trace_class.set(cls)
+    try:
+        with _set_mode(_TRACE, 0):
+            yield
+    finally:
+        _trace_class.reset(token)
 
 
 def is_anomaly_enabled() -> bool:
