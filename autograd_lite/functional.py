@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .engine import Value, _constant, apply
-from .rules import RULES
+from .core import RULES, Value, apply
+from .core.errors import number
 
 __all__ = [
     "cos",
@@ -33,9 +33,9 @@ _SUM, _DOT, _AFFINE = RULES["sum"], RULES["dot"], RULES["affine"]
 def sum(values: Iterable[Any], start: Any = 0) -> Value:
     """The sum of ``values`` (Values or numbers), plus ``start``, as one node.
 
-    Takes the same arguments as Python's ``sum``, so ``from autograd_lite import *`` keeps
-    code such as micrograd's ``sum((w*x for ...), self.b)`` working, with one node instead
-    of a chain of additions.
+    Takes the same arguments as Python's ``sum`` (so micrograd's ``sum((w*x for ...),
+    self.b)`` reads the same) but makes one node instead of a chain of additions. It is
+    left out of ``from autograd_lite import *``, which must not replace the builtin.
 
     >>> from autograd_lite import Value
     >>> xs = [Value(1.0), Value(2.0), Value(3.0)]
@@ -80,7 +80,7 @@ def _unary(name: str) -> Any:
         return apply(rule, (x,))
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"``{rule.formula}`` of a Value or number (see ``Value.{name}``).\n\n"
+    fn.__doc__ = (f"``{name}(x)`` of a Value or number (see ``Value.{name}``).\n\n"
                   f"    >>> round({name}(0.5).data, 4) == round(Value(0.5).{name}().data, 4)\n"
                   f"    True\n")
     return fn
@@ -103,4 +103,4 @@ def leaky_relu(x: Any, slope: float = 0.01) -> Value:
     >>> leaky_relu(-1.0, 0.2).data
     -0.2
     """
-    return apply(RULES["leaky_relu"], (x,), _constant(slope, "leaky_relu"))
+    return apply(RULES["leaky_relu"], (x,), number(slope, "leaky_relu", "slope"))

@@ -361,7 +361,7 @@ def test_jvp_skips_partials_where_no_tangent_flows_and_names_a_missing_derivativ
     # sqrt'(0) does not exist, but no tangent flows through y: fine.
     value, d = jvp(lambda x, y: x * 2 + y.sqrt(), [1.0, 0.0], [1.0, 0.0])
     assert (value, d) == (2.0, 2.0)
-    with pytest.raises(BackwardError, match=r"jvp through sqrt at x=0"):
+    with pytest.raises(BackwardError, match=r"jvp through sqrt \(sqrt\(x\)\) at x = 0"):
         jvp(lambda x, y: x * 2 + y.sqrt(), [1.0, 0.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="2 primals but 1 tangents"):
         jvp(lambda x, y: x, [1.0, 2.0], [1.0])

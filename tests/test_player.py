@@ -15,13 +15,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from autograd_lite.explain import explain
 from graphs import lecture_graph
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Value
 from autograd_lite.engine import backward_order, topological_order
-from autograd_lite.explain import explain
 from autograd_lite.viz import backward_steps, play_backward, to_svg
 from autograd_lite.viz.labels import fmt
 
@@ -144,7 +144,7 @@ def test_an_overflowed_gradient_is_named_as_such_not_as_an_undefined_derivative(
 
     x = Value(1e-200, label="x")
     z = (x * 1.0).log() * 1e200           # dz/d(x*1.0) = 1e200 / 1e-200 overflows
-    with pytest.raises(BackwardError, match=r"backward through mul .*its gradient is inf"):
+    with pytest.raises(BackwardError, match=r"backward through log .*does not fit in a float"):
         backward_steps(z)
 
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import autograd_lite as al
 from autograd_lite import RULES as LIVE_RULES
 from autograd_lite import Value, apply, backprop
+from autograd_lite.ops import info
 from autograd_lite.rules import Rule
 
 # The table as the package defines it, copied when this module is imported (before any test
@@ -41,10 +42,11 @@ class Step:
 
 def _usable(rule: Rule, xs: list[float]) -> bool:
     for i, x in enumerate(xs):
-        lo, hi = rule.sample[min(i, len(rule.sample) - 1)]
+        sample = info(rule).sample
+        lo, hi = sample[min(i, len(sample) - 1)]
         if not lo + MARGIN <= x <= hi - MARGIN:
             return False
-        if any(abs(x - k) < MARGIN for k in rule.kinks):
+        if any(abs(x - k) < MARGIN for k in info(rule).kinks):
             return False
     return True
 
@@ -53,6 +55,11 @@ def _n_inputs(rule: Rule, data: st.DataObject) -> int:
     if rule.arity >= 0:
         return rule.arity
     return data.draw(st.integers(1, 5), label="n-ary count")
+
+
+def _fwd(rule: Any, xs: list[float], param: Any) -> float:
+    """The rule's forward on floats (its parameter, if it has one, last)."""
+    return float(rule.forward(*xs, *([param] if rule.param is not None else [])))
 
 
 def _build(data: st.DataObject, n_leaves: int, n_ops: int,
@@ -67,11 +74,11 @@ def _build(data: st.DataObject, n_leaves: int, n_ops: int,
         n = _n_inputs(rule, data)
         lo = max(0, len(values) - 3) if recent_bias else 0
         inputs = [data.draw(st.integers(lo, len(values) - 1), label="input") for _ in range(n)]
-        param = data.draw(st.sampled_from(rule.params), label="param")
+        param = data.draw(st.sampled_from(info(rule).params), label="param")
         xs = [values[i] for i in inputs]
         if _usable(rule, xs):
             try:
-                out = rule.forward(xs, param)
+                out = _fwd(rule, xs, param)
             except (ValueError, ArithmeticError):
                 out = None      # e.g. an input count the n-ary rule does not take
             if out is not None and math.isfinite(out) and abs(out) < 1e4:
@@ -79,7 +86,7 @@ def _build(data: st.DataObject, n_leaves: int, n_ops: int,
                 values.append(out)
                 continue
         steps.append(Step(FALLBACK, inputs[:1], None))
-        values.append(FALLBACK.forward(xs[:1], None))
+        values.append(_fwd(FALLBACK, xs[:1], None))
     return leaves, steps
 
 
@@ -96,7 +103,7 @@ def _evaluate(leaves: list[float], steps: list[Step], override: dict[int, float]
     for k, s in enumerate(steps):
         idx = len(leaves) + k
         vals.append(override[idx] if idx in override
-                    else s.rule.forward([vals[i] for i in s.inputs], s.param))
+                    else _fwd(s.rule, [vals[i] for i in s.inputs], s.param))
     return math.fsum(vals[i] for i in _sinks(len(leaves), steps))
 
 

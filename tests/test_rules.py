@@ -26,8 +26,18 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import RULES as LIVE_RULES
-from autograd_lite import Value, apply
-from autograd_lite.rules import Rule
+from autograd_lite import Rule, Value, apply
+from autograd_lite.ops import info
+
+
+def forward(rule: Rule, xs: Sequence[Any], param: Any) -> float:
+    """The rule's forward on floats, its parameter (if it has one) passed last."""
+    return float(rule.forward(*xs, *([param] if rule.param is not None else [])))
+
+
+def partials(rule: Rule, xs: Sequence[Any], out: Any, param: Any) -> list[Any]:
+    """The rule's local derivatives at ``xs`` (floats or Values) with result ``out``."""
+    return list(rule.partials(out, *xs, *([param] if rule.param is not None else [])))
 
 # The table as the package defines it, copied when this module is imported (before any test
 # runs): other tests register throw-away ops at run time, some deliberately wrong.
@@ -97,10 +107,11 @@ def _sample_inputs(rule: Rule, n: int, rng: random.Random) -> list[float]:
     rules), each at least KINK_MARGIN away from every kink."""
     xs = []
     for i in range(n):
-        lo, hi = rule.sample[min(i, len(rule.sample) - 1)]
+        sample = info(rule).sample
+        lo, hi = sample[min(i, len(sample) - 1)]
         while True:
             x = rng.uniform(lo, hi)
-            if all(abs(x - k) > KINK_MARGIN for k in rule.kinks):
+            if all(abs(x - k) > KINK_MARGIN for k in info(rule).kinks):
                 break
         xs.append(x)
     return xs
@@ -123,7 +134,7 @@ def _valid_counts(rule: Rule) -> list[int]:
 def _cases(rule: Rule, seed: int) -> list[tuple[list[float], Any]]:
     rng = random.Random(seed)
     return [(_sample_inputs(rule, n, rng), param)
-            for param in rule.params
+            for param in info(rule).params
             for n in _valid_counts(rule)
             for _ in range(SAMPLES_PER_CASE)]
 
@@ -133,7 +144,7 @@ def _central_difference(rule: Rule, xs: list[float], i: int, param: Any) -> floa
     up, down = list(xs), list(xs)
     up[i] += h
     down[i] -= h
-    return (rule.forward(up, param) - rule.forward(down, param)) / (up[i] - down[i])
+    return (forward(rule, up, param) - forward(rule, down, param)) / (up[i] - down[i])
 
 
 RULE_NAMES = sorted(RULES)
@@ -151,7 +162,7 @@ def test_forward_matches_math(name: str) -> None:
     assert _valid_counts(rule), f"{name}: the reference accepts no input count"
     for xs, param in _cases(rule, seed=1):
         expected = REFERENCE[name](xs, param)
-        assert rule.forward(xs, param) == pytest.approx(expected, rel=1e-12, abs=1e-12), (
+        assert forward(rule, xs, param) == pytest.approx(expected, rel=1e-12, abs=1e-12), (
             name, xs, param)
         # Through the engine too: the node carries the same value.
         node = apply(rule, [Value(x) for x in xs], param)
@@ -174,8 +185,8 @@ def test_nary_rule_rejects_input_counts_its_reference_rejects(name: str) -> None
 def test_partials_match_central_differences(name: str) -> None:
     rule = RULES[name]
     for xs, param in _cases(rule, seed=2):
-        out = rule.forward(xs, param)
-        parts = list(rule.partials(xs, out, param))
+        out = forward(rule, xs, param)
+        parts = partials(rule, xs, out, param)
         assert len(parts) == len(xs), (name, xs)
         for i, d in enumerate(parts):
             numeric = _central_difference(rule, xs, i, param)
@@ -186,10 +197,10 @@ def test_partials_match_central_differences(name: str) -> None:
 def test_partials_on_values_equal_partials_on_floats(name: str) -> None:
     rule = RULES[name]
     for xs, param in _cases(rule, seed=3):
-        floats = list(rule.partials(xs, rule.forward(xs, param), param))
+        floats = partials(rule, xs, forward(rule, xs, param), param)
         values = [Value(x) for x in xs]
         out = apply(rule, values, param)
-        on_values = list(rule.partials(values, out, param))
+        on_values = partials(rule, values, out, param)
         assert len(on_values) == len(floats)
         for f, v in zip(floats, on_values):
             vd = v.data if isinstance(v, Value) else float(v)
@@ -204,7 +215,7 @@ def test_backward_applies_the_rule(name: str) -> None:
         values = [Value(x) for x in xs]
         out = apply(rule, values, param)
         out.backward(2.5)
-        parts = rule.partials(xs, out.data, param)
+        parts = partials(rule, xs, out.data, param)
         for v, d in zip(values, parts):
             assert v.grad == pytest.approx(2.5 * float(d), rel=1e-12, abs=1e-15)
 
@@ -212,12 +223,15 @@ def test_backward_applies_the_rule(name: str) -> None:
 def test_rule_table_entries_are_complete() -> None:
     for name, rule in RULES.items():
         assert rule.name == name
-        assert rule.symbol and rule.formula and rule.domain
-        assert rule.partial_formulas, name
+        described = info(rule)
+        assert rule.symbol and described.formula and described.domain
+        assert described.partials, name
         if rule.arity >= 0:
-            assert len(rule.partial_formulas) == rule.arity, name
-            assert len(rule.sample) in (1, rule.arity), name
-        assert rule.params, name
+            assert len(rule.inputs) == rule.arity, name
+            assert len(described.partials) == rule.arity, name
+            assert len(described.sample) in (1, rule.arity), name
+        assert described.params, name
+        assert (described.params == (None,)) == (rule.param is None), name
 
 
 # --- the Value-level API builds the same nodes as the rules ---------------------------------
@@ -262,11 +276,11 @@ def _check_api_node(name: str, fn: Callable[..., Any], n: int, seed: int) -> Non
         out = fn(*values)
         assert out.op == name
         parent_data = [p.data for p in out.parents]
-        assert out.data == rule.forward(parent_data, out.param)
+        assert out.data == forward(rule, parent_data, out.param)
         # gradients: chain the rule's partials by hand (inputs may appear several times)
         out.backward()
         expected = {id(v): 0.0 for v in values}
-        for p, d in zip(out.parents, rule.partials(parent_data, out.data, out.param)):
+        for p, d in zip(out.parents, partials(rule, parent_data, out.data, out.param)):
             if id(p) in expected:
                 expected[id(p)] += float(d)
         for v in values:
@@ -281,7 +295,7 @@ def test_operator_and_function_api_matches_rule(name: str, fn: Callable[..., Any
 
 def test_pow_with_number_exponent_is_powc_for_every_param() -> None:
     rule = RULES["powc"]
-    for c in rule.params:
+    for c in info(rule).params:
         x = Value(1.7)
         y = x ** c
         assert y.op == "powc" and y.param == c
@@ -306,9 +320,9 @@ def test_unary_methods_and_functions_match_rule(name: str) -> None:
             v = Value(xs[0])
             out = call(v, param)
             assert out.op == name
-            assert out.data == rule.forward(xs, param)
+            assert out.data == forward(rule, xs, param)
             out.backward()
-            assert v.grad == pytest.approx(float(rule.partials(xs, out.data, param)[0]),
+            assert v.grad == pytest.approx(float(partials(rule, xs, out.data, param)[0]),
                                            rel=1e-12, abs=1e-15)
 
 
@@ -318,3 +332,19 @@ def test_every_public_unary_function_accepts_plain_numbers() -> None:
         assert out.data == pytest.approx(REFERENCE[name]([1.25], None), rel=1e-12)
         assert isinstance(out, Value)
     assert al.leaky_relu(-2, 0.5).data == -1.0
+
+
+def test_a_rule_whose_partials_do_not_match_its_inputs_is_refused() -> None:
+    """One partial for two inputs would leave the second gradient at 0: refused up front."""
+    with pytest.raises(ValueError, match="must give 2 derivatives"):
+        al.core.define("half_mul", lambda x, y: x * y, lambda out, x, y: (y,))
+    with pytest.raises(ValueError, match="partials must take"):
+        al.core.define("short_mul", lambda x, y: x * y, lambda out, x: (x, x))
+    assert "half_mul" not in LIVE_RULES and "short_mul" not in LIVE_RULES
+
+
+def test_rules_name_their_inputs_from_the_forward() -> None:
+    for name, rule in RULES.items():
+        if rule.arity >= 0:
+            assert all(n.isidentifier() for n in rule.inputs), name
+    assert RULES["mul"].inputs == ("x", "y") and RULES["powc"].param == "c"

@@ -5,19 +5,22 @@
 
 from __future__ import annotations
 
-from autograd_lite.rules import RULES
+from autograd_lite import RULES
+from autograd_lite.ops import info
 
 
 def op_table() -> str:
     lines = ["| op | formula | local derivative(s) | defined for |",
              "|---|---|---|---|"]
     for rule in RULES.values():
-        if rule.groups:  # n-ary: one derivative per input group, i the position in it
-            pairs = zip(rule.groups, rule.partial_formulas)
+        described = info(rule)
+        if described.groups:  # n-ary: one derivative per input group, i the position in it
+            pairs = zip(described.groups, described.partials)
             partials = "; ".join(f"`d/d{g} = {p}`" for g, p in pairs)
         else:
-            partials = "; ".join(f"`{p}`" for p in rule.partial_formulas)
-        lines.append(f"| `{rule.name}` | `{rule.formula}` | {partials} | {rule.domain} |")
+            partials = "; ".join(f"`{p}`" for p in described.partials)
+        lines.append(f"| `{rule.name}` | `{described.formula}` | {partials} | "
+                     f"{described.domain} |")
     return "\n".join(lines)
 
 

@@ -10,8 +10,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from ..core import Value
 from ..datasets import rng_from_seed
-from ..engine import Value
 from ..functional import dot
 from ..functional import sum as vsum
 from .modules import ACTIVATIONS, Module, activate, check_choice

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ..engine import Value
+from ..core import Value
 from ..functional import dot, softplus
 from ..functional import sum as vsum
 

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..core import RULES, Value
+from ..core.value import make_node, unary
 from ..datasets import rng_from_seed
-from ..engine import Value
 from ..functional import dot
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate"]
@@ -30,6 +31,7 @@ _DISPLAY = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": 
             "linear": "Linear"}
 
 M = TypeVar("M", bound="Module")
+AFFINE, RELU = RULES["affine"], RULES["relu"]
 
 
 def activate(x: Value, activation: str) -> Value:
@@ -351,10 +353,12 @@ class Neuron(Module):
         # xs already holds only Values (a Layer checks once for all its neurons).
         if self.dropconnect and self.training:
             act = self._dropconnect(xs)
+        elif len(xs) == len(self.w):  # one affine node: b + w . x (the hot path of training)
+            act = make_node(AFFINE, (self.b, *self.w, *xs))
         else:
-            act = dot(self.w, xs, bias=self.b)
+            raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(xs)}")
         if self.activation == "relu":  # the common case, without the dispatch
-            return act.relu()
+            return unary(RELU, act)
         return activate(act, self.activation)
 
     def _dropconnect(self, xs: Sequence[Value]) -> Value:

@@ -25,8 +25,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..engine import Value, backprop
-from ..modes import no_grad
+from ..core import Value, no_grad
+from ..derivatives import backprop
 
 __all__ = ["SGD", "Adam", "AdamW", "LevenbergMarquardt", "Optimizer", "RMSprop", "Rprop",
            "solve_linear"]

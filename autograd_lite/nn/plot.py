@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engine import Value
-from ..modes import no_grad
+from ..core import Value, no_grad
 from .modules import Module
 from .train import History
 

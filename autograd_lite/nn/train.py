@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import Value, no_grad
 from ..datasets import batches, rng_from_seed
-from ..engine import Value
-from ..modes import no_grad
 from .losses import binary_cross_entropy, cross_entropy, hinge, l1_penalty, l2_penalty
 from .modules import Module
 from .optim import LevenbergMarquardt, Optimizer

@@ -10,13 +10,14 @@ True
 """
 
 from .example import example_graph, save_example_graph
-from .graph import GraphTooLarge, draw_dot
-from .render import GradGraph, GraphvizNotFound, dot_available, save, to_svg
+from .graph import DrawOptions, GraphTooLarge, draw_dot
+from .render import GradGraph, GraphvizNotFound, dot_available, save, set_renderer, to_svg
 from .steps import BackwardStep, BackwardSteps, backward_steps, play_backward
 
 __all__ = [
     "BackwardStep",
     "BackwardSteps",
+    "DrawOptions",
     "GradGraph",
     "GraphTooLarge",
     "GraphvizNotFound",
@@ -27,5 +28,6 @@ __all__ = [
     "play_backward",
     "save",
     "save_example_graph",
+    "set_renderer",
     "to_svg",
 ]

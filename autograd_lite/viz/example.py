@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engine import Value
+from ..core import Value
 from .graph import draw_dot
 from .render import GradGraph, save
 

@@ -13,28 +13,29 @@ unreadable pictures.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Value, backprop, topological_order
-from ..expression import node_names
+from ..core import Value, topological_order, walk
+from ..names import node_names
+from ..ops import info
 from .groups import Neuron, find_neurons, layer_title
 from .labels import (
     at_kink,
     contributions_text,
+    edge_formulas,
     esc,
     factor,
     fmt,
-    local_partials,
-    partial_formula,
     partial_formulas,
 )
 from .layout import GraphTooLarge, Layout, choose_layout, consumers_of
 from .render import GradGraph
 
-__all__ = ["GraphTooLarge", "draw_dot"]
+__all__ = ["DrawOptions", "GraphTooLarge", "Scale", "constant_ids", "draw_dot"]
 
 # Light to dark (ColorBrewer YlOrRd, stopping where black text stays readable).
 PALETTE = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a")
@@ -52,14 +53,59 @@ _EDGE_LABEL_MODES = ("auto", "none", "local", "chain")
 _COLLAPSE_MODES = ("auto", "none", "neurons", "layers")
 
 
-@dataclass
-class _Options:
-    show: frozenset[str]
-    edge_labels: str
-    color_by: str | None
-    vanishing: float
-    exploding: float
-    legend: bool
+@dataclass(frozen=True)
+class DrawOptions:
+    """Every setting of :func:`draw_dot`, checked once when made (see draw_dot for each).
+
+    >>> DrawOptions(rankdir="TB").rankdir
+    'TB'
+    >>> DrawOptions(edge_labels="all")
+    Traceback (most recent call last):
+    ...
+    ValueError: draw_dot: edge_labels must be one of auto, none, local, chain, got 'all'
+    """
+
+    rankdir: str = "LR"
+    show: tuple[str, ...] = ("data", "grad")
+    edge_labels: str | bool = "auto"
+    color_by: str | None = "grad"
+    max_nodes: int = 200
+    grads: str | Mapping[int, float] = "auto"
+    collapse: str = "auto"
+    model: Any = None
+    vanishing: float = 1e-6
+    exploding: float = 1e3
+    legend: bool = True
+    highlight: Value | None = None
+    scale: tuple[int, int] | None = None
+    sent_back: Collection[int] | None = None
+
+    def __post_init__(self) -> None:
+        _choice("rankdir", self.rankdir, ("LR", "TB", "RL", "BT"))
+        if isinstance(self.show, str) or not set(self.show) <= {"data", "grad"}:
+            raise ValueError(f"draw_dot: show may hold 'data' and 'grad', got {self.show!r}")
+        object.__setattr__(self, "show", tuple(self.show))
+        if isinstance(self.edge_labels, bool):
+            object.__setattr__(self, "edge_labels", "auto" if self.edge_labels else "none")
+        _choice("edge_labels", self.edge_labels, _EDGE_LABEL_MODES)
+        _choice("color_by", self.color_by, ("grad", None))
+        _choice("collapse", self.collapse, _COLLAPSE_MODES)
+        if isinstance(self.max_nodes, bool) or not isinstance(self.max_nodes, int) or \
+                self.max_nodes < 1:
+            raise ValueError(f"draw_dot: max_nodes must be a positive int, got "
+                             f"{self.max_nodes!r}")
+        for what in ("vanishing", "exploding"):
+            v = getattr(self, what)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
+                raise ValueError(f"draw_dot: {what} must be a number >= 0, got {v!r}")
+        if not isinstance(self.grads, Mapping):
+            _choice("grads", self.grads, ("auto", "stored", "compute"))
+
+
+def _choice(what: str, value: Any, allowed: Sequence[Any]) -> None:
+    if value not in allowed:
+        shown = ", ".join(str(a) for a in allowed)
+        raise ValueError(f"draw_dot: {what} must be one of {shown}, got {value!r}")
 
 
 def _hex(c: str) -> tuple[int, int, int]:
@@ -78,7 +124,7 @@ def gradient_colour(t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b))
 
 
-class _Scale:
+class Scale:
     """Maps |grad| to a colour: whole decades from the smallest to the largest |grad|."""
 
     def __init__(self, magnitudes: Iterable[float], span: tuple[int, int] | None = None):
@@ -107,8 +153,25 @@ def _stored(node: Value) -> float:
     return float(g.data) if isinstance(g, Value) else float(g)
 
 
-def _resolve_grads(root: Value, order: Sequence[Value],
-                   grads: str | Mapping[int, float]) -> dict[int, float] | None:
+def _walk_partials(root: Value, compute: bool) -> tuple[dict[int, list[float] | None],
+                                                         dict[int, float] | None]:
+    """Every node's local derivatives (``None`` where undefined) from the one reverse
+    walk, and, if ``compute``, d(root)/d(node) too (else the walk is seeded with 0, which
+    visits every node and raises for nothing)."""
+    partials: dict[int, list[float] | None] = {}
+
+    def visit(node: Value, g: float, parts: Any) -> None:
+        if node.parents:
+            ok = not isinstance(parts, BaseException) and all(
+                math.isfinite(float(d)) for d in parts)
+            partials[id(node)] = [float(d) for d in parts] if ok else None
+
+    order, grads = walk(root, 1.0 if compute else 0.0, visit=visit)
+    return partials, ({id(n): float(g) for n, g in zip(order, grads)} if compute else None)
+
+
+def _resolve_grads(root: Value, order: Sequence[Value], grads: str | Mapping[int, float],
+                   computed: dict[int, float] | None) -> dict[int, float] | None:
     """``{id(node): grad}`` for the nodes whose gradient is known, or ``None`` if none is.
 
     ``auto`` trusts ``.grad`` only once a backward pass has reached this root: the engine's
@@ -118,31 +181,24 @@ def _resolve_grads(root: Value, order: Sequence[Value],
     if isinstance(grads, Mapping):
         return {k: float(v) for k, v in grads.items()}
     if grads == "compute":
-        found = backprop(root)
-        return {id(n): float(found.get(id(n), 0.0)) for n in order}
+        return computed
     if grads == "stored" or (grads == "auto" and _stored(root) != 0.0):
         return {id(n): _stored(n) for n in order}
-    if grads == "auto":
-        return None
-    raise ValueError(f"draw_dot: grads must be 'auto', 'stored', 'compute' or a mapping "
-                     f"{{id(node): grad}}, got {grads!r}")
+    return None
 
 
-def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "grad"),
-             edge_labels: str | bool = "auto", color_by: str | None = "grad",
-             max_nodes: int = 200, *, grads: str | Mapping[int, float] = "auto",
-             collapse: str = "auto", model: Any = None, vanishing: float = 1e-6,
-             exploding: float = 1e3, legend: bool = True, highlight: Value | None = None,
-             scale: tuple[int, int] | None = None,
-             sent_back: Collection[int] | None = None) -> GradGraph:
+def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
     """A graphviz picture of everything ``root`` depends on, with its gradients.
 
-    Returns a ``graphviz.Digraph`` (it displays inline in Jupyter; ``.save_as("g.svg")``,
-    ``.render()`` or ``.pipe()`` write SVG, PNG or PDF).
+    Returns a :class:`GradGraph`: DOT source (``.source``) that displays inline in Jupyter;
+    ``.save_as("g.svg")`` or ``.pipe("png")`` render it (graphviz's ``dot`` program, or the
+    renderer installed with ``set_renderer``). Settings are keyword arguments, or one
+    :class:`DrawOptions` (each is checked once, there).
 
     Boxes are named as ``explain`` and ``backward_steps`` name nodes
-    (``autograd_lite.expression.node_names``: labels, else ``mul1``, ``x1``..., ``L`` for
-    the root); unlabelled parameters of a neuron show their place in it (``b``, ``w1``...).
+    (``autograd_lite.names.node_names``: labels, else ``mul1``, ``x1``..., ``L`` for the
+    root); unlabelled parameters of a neuron show their place in it (``b``, ``w1``...). Edge
+    formulas use those names too: ``∂c/∂a = b``.
 
     **Constants.** A leaf is drawn as a small plain constant node (``x1 = 3``, or just ``3``
     once collapsed; no gradient, colour or vanishing/exploding mark) when it has no label,
@@ -151,9 +207,10 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     written in an expression (the 3 in ``x * 3``) and the plain floats fed to a model. To
     draw a leaf as a full box with its gradient, give it a label.
 
-    **Accumulated gradients.** A box whose gradient is not the sum of what its edges send
-    back in this picture (``backward()`` called twice without ``zero_grad()``, so leaves
-    accumulated, or a node also used outside the drawn graph) says so, with both numbers.
+    **Gradients that do not add up.** A box whose ``.grad`` is not the sum of what its edges
+    send back in this picture says so, with both numbers: set by hand, accumulated over
+    several ``backward()`` calls without ``zero_grad()``, or a node also used outside the
+    drawn graph.
 
     Args:
         rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
@@ -183,54 +240,59 @@ def draw_dot(root: Value, rankdir: str = "LR", show: Sequence[str] = ("data", "g
     >>> NOT_COMPUTED in draw_dot(c).source            # before backward: not 0
     True
     >>> c.backward(); src = draw_dot(c).source
-    >>> "∂/∂x = y" in src and "grad -3" in src        # dc/da = b = -3
+    >>> "∂c/∂a = b = -3" in src and "grad -3" in src  # dc/da = b = -3
     True
     >>> y = a * 3; y.backward()                       # the 3 is a constant: no grad shown
-    >>> const = [line for line in draw_dot(y).source.splitlines() if "x1 = 3" in line]
+    >>> const = [line for line in draw_dot(y).source.splitlines() if 'label="x1 = 3"' in line]
     >>> len(const), "grad" in const[0]
     (1, False)
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
-    show_set = frozenset(show)
-    if not show_set <= {"data", "grad"}:
-        raise ValueError(f"draw_dot: show may hold 'data' and 'grad', got {tuple(show)!r}")
-    if edge_labels is True:
-        edge_labels = "auto"
-    elif edge_labels is False:
-        edge_labels = "none"
-    if edge_labels not in _EDGE_LABEL_MODES:
-        raise ValueError(f"draw_dot: edge_labels must be one of {_EDGE_LABEL_MODES}, "
-                         f"got {edge_labels!r}")
-    if color_by not in ("grad", None):
-        raise ValueError(f"draw_dot: color_by must be 'grad' or None, got {color_by!r}")
-    if collapse not in _COLLAPSE_MODES:
-        raise ValueError(f"draw_dot: collapse must be one of {_COLLAPSE_MODES}, got {collapse!r}")
-    if not (isinstance(max_nodes, int) and max_nodes > 0):
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
-
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {root!r} of type "
+                        f"{type(root).__name__}")
+    opts = _options(options, settings)
     order = topological_order(root)
-    known = _resolve_grads(root, order, grads)
+    partials, computed = _walk_partials(root, compute=opts.grads == "compute")
+    known = _resolve_grads(root, order, opts.grads, computed)
     consumers = consumers_of(order)
-    neurons = find_neurons(order, consumers, model)
-    layout = choose_layout(order, consumers, neurons, collapse, max_nodes)
-    size = layout.count(order)
-    if edge_labels == "auto":
-        edge_labels = "none" if size > 60 else ("chain" if known is not None else "local")
-    opts = _Options(show_set, edge_labels, color_by, vanishing, exploding, legend)
-    constants = _constants(root, order, neurons, model)
-    return _Drawing(root, order, known, consumers, layout, opts, highlight, scale,
-                    rankdir, sent_back, constants).graph
+    neurons = find_neurons(order, consumers, opts.model)
+    layout = choose_layout(order, consumers, neurons, opts.collapse, opts.max_nodes)
+    if opts.edge_labels == "auto":
+        chosen = ("none" if layout.count(order) > 60 else
+                  "chain" if known is not None else "local")
+        opts = dataclasses.replace(opts, edge_labels=chosen)
+    constants = constant_ids(root, order, neurons, opts.model)
+    return _Drawing(root, order, known, consumers, layout, opts, partials, constants).graph
 
 
-def _constants(root: Value, order: Sequence[Value], neurons: Sequence[Neuron],
+_POSITIONAL = ("rankdir", "show", "edge_labels", "color_by", "max_nodes")  # the old order
+
+
+def _options(given: tuple[Any, ...], settings: dict[str, Any]) -> DrawOptions:
+    """One DrawOptions from ``draw_dot(root, options)``, keywords, or the old positional
+    settings (``draw_dot(root, "TB")``)."""
+    if given and isinstance(given[0], DrawOptions):
+        if len(given) > 1:
+            raise TypeError("draw_dot: after a DrawOptions, pass settings by keyword")
+        return dataclasses.replace(given[0], **settings) if settings else given[0]
+    if len(given) > len(_POSITIONAL):
+        raise TypeError(f"draw_dot: at most {len(_POSITIONAL)} settings by position "
+                        f"({', '.join(_POSITIONAL)}), got {len(given)}")
+    for name, value in zip(_POSITIONAL, given):
+        if name in settings:
+            raise TypeError(f"draw_dot: {name} given twice, by position and by keyword")
+        settings[name] = value
+    return DrawOptions(**settings)
+
+
+def constant_ids(root: Value, order: Sequence[Value], neurons: Sequence[Neuron],
                model: Any) -> set[int]:
     """Ids of the leaves drawn as plain constants (the rule is in ``draw_dot``'s docstring)."""
     params = {id(p) for n in neurons for p in n.params}
     if model is not None and hasattr(model, "parameters"):
         params.update(id(p) for p in model.parameters())
     return {id(n) for n in order
-            if not n._prev and not n.label and n is not root and id(n) not in params}
+            if not n.parents and not n.label and n is not root and id(n) not in params}
 
 
 class _Drawing:
@@ -238,22 +300,26 @@ class _Drawing:
 
     def __init__(self, root: Value, order: Sequence[Value], known: dict[int, float] | None,
                  consumers: dict[int, list[tuple[Value, int]]], layout: Layout,
-                 opts: _Options, highlight: Value | None, span: tuple[int, int] | None,
-                 rankdir: str, sent_back: Collection[int] | None, constants: set[int]):
+                 opts: DrawOptions, partials: dict[int, list[float] | None],
+                 constants: set[int]):
         self.order, self.known, self.consumers = order, known, consumers
         self.names, self.constants = node_names(root), constants
-        self.sent_back = None if sent_back is None else set(sent_back)
-        self.layout, self.opts = layout, opts
+        self.sent_back = None if opts.sent_back is None else set(opts.sent_back)
+        self.layout, self.opts, self.partials = layout, opts, partials
         self.index = {id(n): i for i, n in enumerate(order)}
-        self.partials = {id(n): local_partials(n) for n in order if n._prev}
-        self.highlight = None if highlight is None else layout.rep.get(id(highlight))
+        self.highlight = (None if opts.highlight is None else
+                          layout.rep.get(id(opts.highlight)))
         self.marks: set[str] = set()
+        self.formulas: dict[int, list[str]] = {}
+        # As boxes are titled: a neuron's unlabelled parameters by their place (b, w1...).
+        self.shown_names = {id(n): (None if n.label else layout.names.get(id(n)))
+                            or self.names[id(n)] for n in order}
         shown = [] if known is None else [abs(known[id(n)]) for n in order
                                            if id(n) in known and id(n) not in constants
                                            and layout.rep[id(n)] is not None]
-        self.scale = _Scale(shown, span)
+        self.scale = Scale(shown, opts.scale)
         self.graph = GradGraph(format="svg", graph_attr={
-            "rankdir": rankdir, "fontname": "DejaVu Sans", "fontsize": "11",
+            "rankdir": opts.rankdir, "fontname": "DejaVu Sans", "fontsize": "11",
             "nodesep": "0.25", "ranksep": "0.35"},
             node_attr={"fontname": "DejaVu Sans", "fontsize": "11"},
             edge_attr={"fontname": "DejaVu Sans", "fontsize": "9", "color": "#555555"})
@@ -265,7 +331,7 @@ class _Drawing:
                 self._constant(node)
             else:
                 self._value_box(node)
-            if node._prev:
+            if node.parents:
                 self._op_node(node)
         for key, group in layout.boxes.items():
             self._group_box(key, group)
@@ -364,8 +430,9 @@ class _Drawing:
             sent = fmt(total) if len(parts) == 1 else (
                 f"{fmt(total)} {contributions_text(parts)}")
             return (f'{text} <font color="{MISMATCH}">⚠</font><br/>'
-                    f'<font point-size="9" color="{MISMATCH}">({esc(sent)} from this '
-                    f"backward;<br/>accumulated across calls? call zero_grad())</font>")
+                    f'<font point-size="9" color="{MISMATCH}">({esc(sent)} flows back here;'
+                    f"<br/>.grad set by hand, or accumulated over backward() calls<br/>"
+                    f"(zero_grad() between them), or used outside this graph?)</font>")
         if len(parts) > 1 and g != 0.0:
             text += f'<br/><font point-size="9">{esc(contributions_text(parts))}</font>'
         return text
@@ -399,8 +466,7 @@ class _Drawing:
 
     def _name(self, node: Value) -> str:
         """The box's title: ``node_names``' name, or a neuron parameter's place (``w2``)."""
-        place = None if node.label else self.layout.names.get(id(node))
-        return place or self.names[id(node)]
+        return self.shown_names[id(node)]
 
     def _constant(self, node: Value) -> None:
         """A small plain node for a number written into the expression."""
@@ -417,11 +483,11 @@ class _Drawing:
                     "it as a box)")
 
     def _op_node(self, node: Value) -> None:
-        uid, rule = self._uid(node), node._rule
+        uid, rule = self._uid(node), node.rule
         assert rule is not None
         attrs = {"shape": "ellipse", "fontsize": "10", "margin": "0.03",
-                 "tooltip": f"{rule.name}: {rule.formula}"}
-        label = node._op
+                 "tooltip": f"{rule.name}: {info(rule).formula}"}
+        label = rule.symbol
         kink = at_kink(node)
         if self.partials[id(node)] is None:
             label += "\n⚠ ∂ undefined"
@@ -438,13 +504,13 @@ class _Drawing:
         self._holder(uid).node(uid + "op", label=label, **attrs)
         self.graph.edge(uid + "op", uid)
         drawn: dict[str, int] = {}
-        for p in node._prev:
+        for p in node.parents:
             src = self.layout.rep[id(p)]
             if src is not None:
                 drawn[src] = drawn.get(src, 0) + 1
         multi = {s for s, c in drawn.items() if c > 1 and not s.startswith("n")}
         done: set[str] = set()
-        for k, p in enumerate(node._prev):
+        for k, p in enumerate(node.parents):
             src = self.layout.rep[id(p)]
             if src is None or src in done:
                 continue
@@ -460,7 +526,7 @@ class _Drawing:
 
     def _edge_label(self, node: Value, k: int) -> str:
         local = self.partials[id(node)]
-        text = partial_formula(node, k)
+        text = self._formulas(node)[k]
         if local is None:
             return text + " = undefined"
         value = fmt(local[k])
@@ -470,6 +536,13 @@ class _Drawing:
         if self.opts.edge_labels == "chain" and g is not None:
             text += f"\nback: {fmt(g)} × {factor(local[k])} = {fmt(g * local[k])}"
         return text
+
+    def _formulas(self, node: Value) -> list[str]:
+        """Each input's ``∂c/∂a = b``, worked out once per node (wide nodes are common)."""
+        found = self.formulas.get(id(node))
+        if found is None:
+            found = self.formulas[id(node)] = edge_formulas(node, self.shown_names)
+        return found
 
     def _group_box(self, key: str, group: list[Neuron]) -> None:
         first = group[0]
@@ -545,7 +618,7 @@ class _Drawing:
             "kink": (f'bgcolor="{KINK_FILL}"', "⚠", "op at a kink: ∂ by convention"),
             "undefined": (f'bgcolor="{UNDEFINED_FILL}"', "⚠", "∂ undefined here"),
             "mismatch": ("", f'<font color="{MISMATCH}">⚠</font>',
-                         "grad ≠ the sum flowing back: accumulated?"),
+                         "grad ≠ the sum flowing back here: set by hand? accumulated?"),
         }
         for mark, (cell, glyph, text) in extra.items():
             if mark in self.marks:

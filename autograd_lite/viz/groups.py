@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import Value
+from ..core import Value
 
 __all__ = ["Neuron", "find_neurons", "layer_title"]
 
@@ -47,7 +47,8 @@ class Neuron:
     @property
     def activation(self) -> str:
         """``ReLU``, ``tanh``... or ``linear``."""
-        return self.output._op if self.output is not self.affine else "linear"
+        rule = self.output.rule
+        return rule.symbol if rule is not None and self.output is not self.affine else "linear"
 
 
 # Ops that count as a neuron's activation when no model says which one it uses.
@@ -86,7 +87,7 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
 
     >>> import random; random.seed(0)
     >>> from autograd_lite.nn import MLP
-    >>> from autograd_lite.engine import topological_order
+    >>> from autograd_lite import topological_order
     >>> from autograd_lite.viz.layout import consumers_of
     >>> m = MLP(2, [3, 1]); out = m([1.0, 2.0]); order = topological_order(out)
     >>> [(n.layer, n.activation) for n in find_neurons(order, consumers_of(order))]
@@ -98,8 +99,8 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
     for node in order:
         if node.op != "affine":
             continue
-        n = (len(node._prev) - 1) // 2
-        params, inputs = list(node._prev[: n + 1]), list(node._prev[n + 1 :])
+        n = (len(node.parents) - 1) // 2
+        params, inputs = list(node.parents[: n + 1]), list(node.parents[n + 1 :])
         if not all(p.is_leaf for p in params):
             continue
         if model is not None and id(params[0]) not in positions:
@@ -107,7 +108,7 @@ def find_neurons(order: Sequence[Value], consumers: Consumers,
         users = consumers.get(id(node), ())
         layer, index, activation, size = positions.get(id(params[0]), (0, 0, "", 0))
         output = node
-        if len(users) == 1 and len(users[0][0]._prev) == 1:
+        if len(users) == 1 and len(users[0][0].parents) == 1:
             user_op = users[0][0].op
             if user_op == activation or (not activation and user_op in ACTIVATION_OPS):
                 output = users[0][0]

@@ -1,19 +1,20 @@
 """What the pictures say about one node or edge: numbers, chain-rule labels, kinks.
 
-Every derivative shown comes from the rules table (``rule.partials`` on floats, and
-``rule.input_names`` / ``rule.partial_formula`` for the text); nothing here knows a
-derivative of its own or reads formula patterns itself.
+Every formula shown comes from the op's description in ``ops.py``, written with the
+graph's own names; every number from the one reverse walk. Nothing here knows a derivative.
 """
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Sequence
 
-from ..engine import Value
+from ..core import Value
+from ..names import substitute
+from ..ops import info, input_names
+from ..ops import partial_formula as rule_formula
+from .dot import esc
 
-__all__ = ["at_kink", "contributions_text", "factor", "fmt", "local_partials", "partial_formula",
+__all__ = ["at_kink", "contributions_text", "edge_formulas", "esc", "factor", "fmt",
            "partial_formulas"]
 
 
@@ -36,64 +37,46 @@ def factor(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def esc(text: str) -> str:
-    """Text made safe inside a graphviz HTML-like label."""
-    return html.escape(text, quote=True)
+def edge_formulas(node: Value, names: dict[int, str]) -> list[str]:
+    """``∂c/∂a = b`` for each input of ``node``, in the graph's own names (``names`` as
+    ``node_names`` gives them), the op's parameter put in by value.
 
-
-def partial_formula(node: Value, k: int) -> str:
-    """``∂/∂name = formula`` for input ``k`` of ``node``, from the rules table
-    (``rule.input_names`` and ``rule.partial_formula``), with the op's parameter if any.
-
-    >>> x, y = Value(2.0), Value(3.0)
-    >>> partial_formula(x * y, 0), partial_formula(x * y, 1)
-    ('∂/∂x = y', '∂/∂y = x')
-    >>> partial_formula(x ** 3, 0)
-    '∂/∂x = c * x**(c-1), c=3'
-    >>> from autograd_lite.functional import dot
-    >>> partial_formula(dot([x, y], [x, y], bias=x), 2)     # inputs b, w1, w2, x1, x2
-    '∂/∂w2 = x2'
+    >>> from autograd_lite.names import node_names
+    >>> a, b = Value(2.0, label="a"), Value(3.0, label="b"); c = a * b; c.label = "c"
+    >>> edge_formulas(c, node_names(c))
+    ['∂c/∂a = b', '∂c/∂b = a']
+    >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+    >>> edge_formulas(y, node_names(y))                   # a repeated input: both edges
+    ['∂y/∂x = x', '∂y/∂x = x']
     """
-    rule = node._rule
+    rule = node.rule
     if rule is None:
-        return ""
-    n = len(node._prev)
-    text = f"∂/∂{rule.input_names(n)[k]} = {rule.partial_formula(k, n)}"
-    if node._param is not None:
-        text += f", {rule.param_name}={fmt(node._param)}"
-    return text
+        return []
+    n = len(node.parents)
+    table = dict(zip(input_names(rule, n), (names[id(p)] for p in node.parents)))
+    if node.param is not None and rule.param:
+        table[rule.param] = fmt(node.param)
+    head = names[id(node)]
+    return [f"∂{head}/∂{names[id(p)]} = {_in_names(rule_formula(rule, k, n), table)}"
+            for k, p in enumerate(node.parents)]
+
+
+def _in_names(text: str, table: dict[str, str]) -> str:
+    # A pattern over all inputs ("x1 + ... + xn") stays as the rule writes it.
+    return text if "..." in text else substitute(text, table)
 
 
 def partial_formulas(node: Value) -> str:
-    """Every partial of ``node``'s op, comma-separated (for tooltips and error messages).
+    """Every partial of ``node``'s op in the rule's own names, comma-separated (tooltips).
 
     >>> partial_formulas(Value(2.0) * Value(3.0))
     'y, x'
     """
-    rule = node._rule
+    rule = node.rule
     if rule is None:
         return ""
-    n = len(node._prev)
-    return ", ".join(rule.partial_formula(k, n) for k in range(n))
-
-
-def local_partials(node: Value) -> list[float] | None:
-    """d(node)/d(input k) as floats from the rules table, or ``None`` where undefined.
-
-    >>> local_partials(Value(2.0) * Value(3.0))
-    [3.0, 2.0]
-    >>> local_partials(Value(0.0).sqrt()) is None     # sqrt'(0) is infinite
-    True
-    """
-    rule = node._rule
-    if rule is None:
-        return []
-    try:
-        parts = rule.partials([p.data for p in node._prev], node.data, node._param)
-        values = [float(p) for p in parts]
-    except (ArithmeticError, ValueError):
-        return None
-    return values if all(math.isfinite(v) for v in values) else None
+    n = len(node.parents)
+    return ", ".join(rule_formula(rule, k, n) for k in range(n))
 
 
 def at_kink(node: Value, rel: float = 1e-12) -> float | None:
@@ -104,11 +87,11 @@ def at_kink(node: Value, rel: float = 1e-12) -> float | None:
     >>> at_kink(Value(0.0).relu()), at_kink(Value(1.0).relu())
     (0.0, None)
     """
-    rule = node._rule
-    if rule is None or not rule.kinks or len(node._prev) != 1:
+    rule = node.rule
+    if rule is None or len(node.parents) != 1:
         return None
-    x = node._prev[0].data
-    for k in rule.kinks:
+    x = node.parents[0].data
+    for k in info(rule).kinks:
         if abs(x - k) <= rel * max(1.0, abs(k)):
             return k
     return None

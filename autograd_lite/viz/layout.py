@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..engine import Value
+from ..core import Value
 from .groups import Neuron
 
 __all__ = ["GraphTooLarge", "Layout", "choose_layout", "consumers_of"]
@@ -28,7 +28,7 @@ class Layout:
     """Which drawn box stands for each graph node, at one collapse level, and which
     neuron/layer cluster each drawn node sits in.
 
-    >>> from autograd_lite.engine import topological_order
+    >>> from autograd_lite import topological_order
     >>> y = Value(2.0) * 3; order = topological_order(y)
     >>> Layout(order, consumers_of(order), [], "none").count(order)   # 2 leaves, 1 value, 1 op
     4
@@ -83,21 +83,21 @@ class Layout:
     def count(self, order: Sequence[Value]) -> int:
         """Nodes in the picture: value boxes, op nodes, neuron/layer boxes."""
         drawn = {r for r in self.rep.values() if r is not None}
-        ops = sum(1 for i, n in enumerate(order) if n._prev and self.rep[id(n)] == f"n{i}")
+        ops = sum(1 for i, n in enumerate(order) if n.parents and self.rep[id(n)] == f"n{i}")
         return len(drawn) + ops
 
 
 def consumers_of(order: Sequence[Value]) -> dict[int, list[tuple[Value, int]]]:
     """``{id(node): [(child, input position), ...]}``: who reads each node, and as which input.
 
-    >>> from autograd_lite.engine import topological_order
+    >>> from autograd_lite import topological_order
     >>> x = Value(3.0); y = x * x
     >>> [k for _, k in consumers_of(topological_order(y))[id(x)]]
     [0, 1]
     """
     users: dict[int, list[tuple[Value, int]]] = {}
     for node in order:
-        for k, p in enumerate(node._prev):
+        for k, p in enumerate(node.parents):
             users.setdefault(id(p), []).append((node, k))
     return users
 
@@ -108,7 +108,7 @@ def choose_layout(order: Sequence[Value], consumers: dict[int, list[tuple[Value,
 
     Raises :class:`GraphTooLarge` naming the size and what would fit.
 
-    >>> from autograd_lite.engine import topological_order
+    >>> from autograd_lite import topological_order
     >>> y = Value(1.0)
     >>> for _ in range(5): y = y * 2
     >>> order = topological_order(y)
@@ -130,8 +130,9 @@ def choose_layout(order: Sequence[Value], consumers: dict[int, list[tuple[Value,
     for lv in ("neurons", "layers"):
         if neurons and lv not in sizes:
             sizes[lv] = Layout(order, consumers, neurons, lv).count(order)
+    # Suggest only what would fit: a collapse that is still too large would raise again.
     options = [f"collapse='{lv}' ({sizes[lv]} nodes)" for lv in ("neurons", "layers")
-               if neurons and lv != collapse]
+               if neurons and lv != collapse and sizes[lv] <= max_nodes]
     hint = "; ".join([*options, "draw a smaller sub-expression (e.g. one sample's loss)",
                       f"or raise max_nodes (now {max_nodes})"])
     raise GraphTooLarge(f"draw_dot: the picture would have {size} nodes"

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .render import _missing, dot_available, to_svg
+from .render import dot_available, missing, render_many
 
 if TYPE_CHECKING:
     from .steps import BackwardSteps
@@ -78,12 +78,15 @@ _SCRIPT = """
 """
 
 
-def _frame_svg(steps: BackwardSteps, k: int, options: dict[str, Any]) -> str:
-    svg = to_svg(steps.draw(k, **options))
-    svg = svg[svg.index("<svg"):]
+def _frame_svgs(steps: BackwardSteps, options: dict[str, Any],
+                which: range | None = None) -> list[str]:
+    """The frames' pictures as SVG, rendered in one run of ``dot`` (not one per frame)."""
+    which = which if which is not None else range(len(steps))
+    svgs = render_many([steps.draw(k, **options).source for k in which])
     # Each frame's ids must be unique in the page: graphviz numbers nodes the same way in
     # every frame, and the highlighted node is id="current".
-    return re.sub(r'\bid="', f'id="s{k}-', svg)
+    return [re.sub(r'\bid="', f'id="s{k}-', svg[svg.index("<svg"):])
+            for k, svg in zip(which, svgs)]
 
 
 def player_html(steps: BackwardSteps, title: str | None = None, **options: Any) -> str:
@@ -98,11 +101,12 @@ def player_html(steps: BackwardSteps, title: str | None = None, **options: Any) 
     """
     name = steps.names[id(steps.root)]
     title = title or f"Backward through {name}, step by step"
+    steps.draw(len(steps) - 1, **options)  # too large to draw? say so before drawing all
     frames = []
-    for k, step in enumerate(steps):
+    for k, (step, svg) in enumerate(zip(steps, _frame_svgs(steps, options))):
         frames.append(f'<div class="frame" data-node="{html.escape(steps.names[id(step.node)])}" '
                       f'data-caption="{html.escape(step.text)}"{" hidden" if k else ""}>'
-                      f"{_frame_svg(steps, k, options)}</div>")
+                      f"{svg}</div>")
     last = len(steps) - 1
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -147,7 +151,7 @@ def save_player(steps: BackwardSteps, path: str | Path, **options: Any) -> Path:
     if not dot_available():
         source = path.with_suffix(".dot")
         source.write_text(steps.draw(len(steps) - 1, **options).source, encoding="utf-8")
-        raise _missing(f"saving {path}", source)
+        raise missing(f"saving {path}", source)
     path.write_text(player_html(steps, **options), encoding="utf-8")
     return path
 
@@ -186,7 +190,7 @@ def widget(steps: BackwardSteps, **options: Any) -> Any:
 
     def picture(k: int) -> str:
         if k not in svgs:
-            svgs[k] = _frame_svg(steps, k, options)
+            svgs[k] = _frame_svgs(steps, options, range(k, k + 1))[0]
         return svgs[k]
 
     last = len(steps) - 1

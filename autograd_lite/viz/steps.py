@@ -1,56 +1,63 @@
 """Backward, one step at a time: the frames behind the step-through player.
 
-``backward_steps(root)`` replays what ``root.backward()`` does, node by node, with the rules
-table, but keeps every gradient in its own dictionaries: the user's ``.grad`` values are
-never touched. Frame 0 seeds d(root)/d(root); each later frame processes one op node: it
-multiplies that node's gradient by each local partial and adds the result to the inputs.
+``backward_steps(root)`` records the one reverse walk that ``root.backward()`` makes, node
+by node, without touching any ``.grad``: frame 0 seeds d(root)/d(root); each later frame is
+one op node, which multiplies its gradient by each local derivative and adds the products
+to its inputs. A frame stores only what it sent, so a large graph's frames cost what its
+edges cost; the gradients known after frame k are replayed when asked for.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, overload
 
-from ..engine import BackwardError, Value, _constant, backward_order, topological_order
-from ..errors import _backward_error
-from ..explain import _definition  # the transcript's own "c = a * b", so both read alike
-from ..expression import node_names
-from .graph import _constants, _Scale, draw_dot
+from ..core import Value, topological_order, walk
+from ..core.errors import number
+from ..names import node_names
+from ..transcript import definition
+from .graph import Scale, constant_ids, draw_dot
 from .groups import find_neurons
-from .labels import factor, fmt, local_partials, partial_formulas
+from .labels import factor, fmt
 from .layout import consumers_of
+from .player import iframe, player_html, save_player, widget
 from .render import GradGraph
 
 __all__ = ["BackwardStep", "BackwardSteps", "backward_steps", "play_backward"]
 
 
-@dataclass(frozen=True)
 class BackwardStep:
     """One frame: the node processed, what it sent back, and every gradient known after it.
 
     Attributes:
-        index: 0 for the seed, then 1, 2, ... one per op node in ``backward_order``.
+        index: 0 for the seed, then 1, 2, ... one per op node in the walk's order.
         node: the node being processed (the root at step 0).
-        grads: ``{id(node): gradient}`` for every node reached so far (read-only).
+        grads: ``{id(node): gradient}`` for every node reached so far (read-only; replayed
+            from the frames when asked for, so frames hold only what they sent).
         sent: ``(input node, amount added to its gradient)`` for each input, in order.
         text: one sentence describing the step.
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
     >>> step = backward_steps(y)[1]
-    >>> step.node is y, [amount for _, amount in step.sent]     # dy/dx = x + x
-    (True, [2.0, 2.0])
+    >>> step.node is y, [amount for _, amount in step.sent], step.grads[id(x)]
+    (True, [2.0, 2.0], 4.0)
     """
 
-    index: int
-    node: Value
-    grads: MappingProxyType[int, float]
-    sent: tuple[tuple[Value, float], ...]
-    text: str
+    __slots__ = ("_owner", "index", "node", "sent", "text")
+
+    def __init__(self, owner: BackwardSteps, index: int, node: Value,
+                 sent: tuple[tuple[Value, float], ...], text: str) -> None:
+        self._owner, self.index, self.node, self.sent, self.text = owner, index, node, sent, text
+
+    @property
+    def grads(self) -> Mapping[int, float]:
+        return self._owner.grads_after(self.index)
+
+    def __repr__(self) -> str:
+        return f"<BackwardStep {self.index}: {self.text}>"
 
 
 class BackwardSteps(Sequence[BackwardStep]):
@@ -63,17 +70,31 @@ class BackwardSteps(Sequence[BackwardStep]):
     (2, 3.0, 0.0)
     """
 
-    def __init__(self, root: Value, steps: list[BackwardStep]):
+    def __init__(self, root: Value, seed: float, final: dict[int, float]) -> None:
         self.root = root
-        self._steps = steps
+        self.seed = seed
+        self.final = final  # d(root)/d(node) after the last frame: the walk's own numbers
+        self._steps: list[BackwardStep] = []
+        self._replayed: tuple[int, dict[int, float]] = (0, {id(root): seed})
         self.names = node_names(root)  # as captions, pictures and ``explain`` call nodes
-        final = steps[-1].grads
         # Constants are drawn without colour: keep them off the scale, deciding what is a
         # constant as draw_dot does (a neuron's unlabelled weights and bias are not).
         order = topological_order(root)
-        constants = _constants(root, order, find_neurons(order, consumers_of(order)), None)
-        scale = _Scale(abs(final.get(id(n), 0.0)) for n in order if id(n) not in constants)
+        constants = constant_ids(root, order, find_neurons(order, consumers_of(order)), None)
+        scale = Scale(abs(final.get(id(n), 0.0)) for n in order if id(n) not in constants)
         self.scale = (scale.lo, scale.hi)  # one colour scale for every frame
+
+    def grads_after(self, k: int) -> Mapping[int, float]:
+        """The gradients known after frame ``k``, replayed from the frames' sends (in the
+        walk's order, so each equals what ``backward`` computes, to the last bit)."""
+        done, grads = self._replayed
+        if k < done:
+            done, grads = 0, {id(self.root): self.seed}
+        for step in self._steps[done + 1 : k + 1]:
+            for p, amount in step.sent:
+                grads[id(p)] = grads.get(id(p), 0.0) + amount
+        self._replayed = (max(done, k), grads)
+        return MappingProxyType(dict(grads))
 
     @overload
     def __getitem__(self, i: int) -> BackwardStep: ...
@@ -91,7 +112,7 @@ class BackwardSteps(Sequence[BackwardStep]):
     def draw(self, k: int, **options: Any) -> GradGraph:
         """The picture of frame ``k``: its node highlighted, unknown gradients marked.
 
-        Takes ``draw_dot``'s options (``rankdir``, ``edge_labels``, ``collapse``...).
+        Takes ``draw_dot``'s settings (``rankdir``, ``edge_labels``, ``collapse``...).
         """
         step = self._steps[k]
         options.setdefault("edge_labels", "chain")
@@ -101,37 +122,29 @@ class BackwardSteps(Sequence[BackwardStep]):
 
     def html(self, **options: Any) -> str:
         """A standalone offline HTML page with every frame and play/step buttons."""
-        from .player import player_html
-
         return player_html(self, **options)
 
     def save_html(self, path: str | Path, **options: Any) -> Path:
         """Write the HTML player to ``path`` (the DOT source of the last frame too)."""
-        from .player import save_player
-
         return save_player(self, path, **options)
 
     def player(self, **options: Any) -> Any:
         """An ipywidgets slider/player in Jupyter; without ipywidgets, this object, whose
         HTML display is the standalone player."""
-        from .player import widget
-
         return widget(self, **options)
 
     def _repr_html_(self) -> str:
-        from .player import iframe
-
         return iframe(self)
 
 
 def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     """Every step of ``root``'s backward pass as a frame, without touching any ``.grad``.
 
-    Frame 0 seeds ``root``; then one frame per op node, in ``engine.backward_order(root)``
-    (every node after all the nodes that use it, a node's inputs first to last: the order
-    ``explain`` reads). Nodes are named as ``explain`` and ``draw_dot`` name them
-    (``autograd_lite.expression.node_names``), and each op is written as ``explain``
-    writes it: inputs by name, unlabelled numbers as numbers (``mul1 = a * 3``).
+    Frame 0 seeds ``root``; then one frame per op node, in the order of the one reverse
+    walk that ``backward`` makes (every node after all the nodes that use it, a node's
+    inputs first to last: the order ``explain`` reads). Nodes are named as ``explain`` and
+    ``draw_dot`` name them, and each op is written as ``explain`` writes it: inputs by
+    name, unlabelled numbers as numbers (``mul1 = a * 3``).
 
     >>> from autograd_lite import Value
     >>> x = Value(3.0, label="x"); y = x * x + x; y.label = "y"
@@ -144,43 +157,41 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     >>> steps[-1].grads[id(x)]                      # dy/dx = 2x + 1
     7.0
     """
-    seed = _constant(seed, "backward_steps", "the seed")  # as backward checks it
-    names = node_names(root)
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {root!r}")
+    seed = number(seed, "backward_steps", "the seed")  # as backward checks it
+    visits: list[tuple[Value, float, Any]] = []
+    order, grads = walk(root, seed, visit=lambda node, g, parts: visits.append((node, g, parts)))
+    steps = BackwardSteps(root, seed, {id(n): g for n, g in zip(order, grads)})
+    names = steps.names
     rname = names[id(root)]
-    grads: dict[int, float] = {id(root): seed}
-    steps = [BackwardStep(0, root, MappingProxyType(dict(grads)), (),
-                          f"step 0: seed d{rname}/d{rname} = {fmt(seed)}")]
-    for node in backward_order(root):
-        if not node._prev:
+    frames = steps._steps  # filled here, once
+    frames.append(BackwardStep(steps, 0, root, (), f"step 0: seed d{rname}/d{rname} = {fmt(seed)}"))
+    running: dict[int, float] = {id(root): seed}
+    for node, g, parts in visits:
+        if not node.parents:
             continue
-        g = grads.get(id(node), 0.0)
-        sent: list[tuple[Value, float]] = []
         gradient = f"d{rname}/d{names[id(node)]} = {fmt(g)}"
+        sent: list[tuple[Value, float]] = []
         if g == 0.0:
             what = f"{gradient}, so nothing flows back"
         else:
-            if not math.isfinite(g):  # as explain() says it: the gradient, not the derivative
-                raise _backward_error(node, f"its gradient is {g!r}")
-            local = local_partials(node)
-            if local is None:
-                raise BackwardError(f"backward_steps: the derivative of {node.op} "
-                                    f"({partial_formulas(node)}) is undefined at "
-                                    f"{', '.join(fmt(p.data) for p in node._prev)}")
-            shown = []
-            for p, d in zip(node._prev, local):
-                before = grads.get(id(p))
-                grads[id(p)] = (before or 0.0) + g * d
-                sent.append((p, g * d))
-                total = "" if before is None else f" (now {fmt(grads[id(p)])})"
-                who = names[id(p)] if p.label or p._prev else f"{names[id(p)]} (= {fmt(p.data)})"
-                shown.append(f"{who} gets {fmt(g)} × {factor(d)} = {fmt(g * d)}{total}")
-            more = f", … ({len(local)} inputs)" if len(local) > 4 else ""
-            what = f"{gradient} flows back: {', '.join(shown[:4])}{more}"
-        assert node._rule is not None
-        text = f"step {len(steps)}: {_definition(node, node._rule, names, None)}. {what}"
-        steps.append(BackwardStep(len(steps), node, MappingProxyType(dict(grads)),
-                                  tuple(sent), text))
-    return BackwardSteps(root, steps)
+            shown: list[str] = []
+            for p, d in zip(node.parents, parts):
+                before = running.get(id(p))
+                amount = g * d
+                running[id(p)] = (before or 0.0) + amount
+                sent.append((p, amount))
+                if len(shown) < 4:
+                    total = "" if before is None else f" (now {fmt(running[id(p)])})"
+                    who = (names[id(p)] if p.label or p.parents else
+                           f"{names[id(p)]} (= {fmt(p.data)})")
+                    shown.append(f"{who} gets {fmt(g)} × {factor(d)} = {fmt(amount)}{total}")
+            more = f", … ({len(sent)} inputs)" if len(sent) > 4 else ""
+            what = f"{gradient} flows back: {', '.join(shown)}{more}"
+        text = f"step {len(frames)}: {definition(node, names)}. {what}"
+        frames.append(BackwardStep(steps, len(frames), node, tuple(sent), text))
+    return steps
 
 
 def play_backward(root: Value, **options: Any) -> Any:

@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, backward_order
-from .errors import _backward_error, _derivative_problem
-from .expression import _ATOM, _latex_name, _leaf_text, _node_text, formula, latex, node_names
-from .rules import Rule
+from .core import Value, walk
+from .names import (
+    ATOM,
+    formula,
+    latex,
+    latex_name,
+    leaf_text,
+    node_names,
+    node_text,
+    substitute,
+)
+from .ops import info, input_names, partial_formula
 
-__all__ = ["Step", "Term", "Transcript", "explain", "formula", "latex", "node_names"]
+__all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
+           "node_names"]
 
 
 # --- numbers and substitution ---------------------------------------------------------------
@@ -43,46 +52,100 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NUMBER = re.compile(r"[0-9.]+(e[-+]?[0-9]+)?\Z")
 
 
-def _substitute(text: str, rule: Rule, texts: list[str], param: Any) -> str:
-    """Put the inputs' texts into a rule's formula (``x * y`` becomes ``a * b``)."""
-    table = dict(zip(rule.input_names(len(texts)), texts))
-    if param is not None:
-        table[rule.param_name] = f"{param:.6g}"
-
-    def swap(m: re.Match[str]) -> str:
-        name = table[m.group(0)]
-        return name if _IDENT.match(name) or _NUMBER.match(name) else f"({name})"
-
-    return re.sub(r"\b(" + "|".join(map(re.escape, table)) + r")\b", swap, text)
-
-
 _SHOWN_TERMS = 4  # an n-ary definition shows this many terms, then "..."
 
 
-def _definition(node: Value, rule: Rule, names: dict[int, str], keep: Value | None) -> str:
-    """``c = a * b``: the node as a formula of its inputs, as ``formula()`` writes them
-    (an unlabelled leaf as its number), except ``keep``, which is shown by its name and
-    value (``L = a * x1 with x1 = 4``) because the step is about it."""
-    texts = [(names[id(p)], _ATOM) if p is keep or p._rule is not None else
-             _leaf_text(p, names) for p in node._prev]
-    if rule.groups:  # n-ary: the actual inputs, as formula() prints them
-        body = _node_text(node, rule, texts, tex=False, max_terms=_SHOWN_TERMS)[0]
-    else:  # the rules table's formula, with the inputs' names put in
-        body = _substitute(rule.formula, rule, [t for t, _ in texts], node._param)
-    text = f"{names[id(node)]} = {body}"
-    if keep is not None and keep._rule is None and not keep.label:
-        text += f" with {names[id(keep)]} = {keep.data:.6g}"
-    return text
+class _Consumer:
+    """What every term of one consumer node shares, worked out once per node (a node with
+    thousands of inputs must not cost thousands squared): its inputs' texts, the table that
+    puts them into formulas, its definition."""
+
+    def __init__(self, node: Value, names: dict[int, str]) -> None:
+        rule = node.rule
+        assert rule is not None
+        self.node, self.rule, self.names = node, rule, names
+        parents = node.parents
+        self.texts = [(names[id(p)], ATOM) if p.rule is not None else leaf_text(p, names)
+                      for p in parents]
+        self.table = dict(zip(input_names(rule, len(parents)), (t for t, _ in self.texts)))
+        if node.param is not None and rule.param:
+            self.table[rule.param] = f"{node.param:.6g}"
+        self.definition = self._define(None, -1)
+
+    def _define(self, keep: Value | None, k: int) -> str:
+        """``c = a * b``, with input ``k`` (``keep``) shown by its name (``L = a * x1``)."""
+        texts = list(self.texts) if keep is not None else self.texts
+        if keep is not None:
+            texts[k] = (self.names[id(keep)], ATOM)
+        if self.rule.arity < 0:  # n-ary: the actual inputs, as formula() prints them
+            body = node_text(self.node, self.rule, texts, tex=False, max_terms=_SHOWN_TERMS)[0]
+        else:
+            table = self.table if keep is None else {**self.table,
+                                                     self.rule.inputs[k]: texts[k][0]}
+            body = substitute(info(self.rule).formula, table)
+        return f"{self.names[id(self.node)]} = {body}"
+
+    def term_text(self, k: int) -> tuple[str, str]:
+        """The definition and the local derivative's formula for input ``k``: an
+        unlabelled constant the term is about is shown by its name, and its value given."""
+        p = self.node.parents[k]
+        n = len(self.node.parents)
+        local = partial_formula(self.rule, k, n)
+        if p.rule is not None or p.label:
+            return self.definition, substitute(local, self.table)
+        name = self.names[id(p)]
+        own = input_names(self.rule, n)[k]
+        table = _Override(self.table, own, name)
+        shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
+            self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
+        definition = self._define(p, k) if shown else self.definition
+        return f"{definition} with {name} = {p.data:.6g}", substitute(local, table)
 
 
-def _not_needed(node: Value, rule: Rule, root: str, name: str, exc: BaseException) -> str:
+def definition(node: Value, names: dict[int, str]) -> str:
+    """``c = a * b``: an op node as a formula of its inputs, as ``explain`` writes it
+    (unlabelled constants as their numbers, n-ary nodes shortened past four terms).
+
+    >>> from autograd_lite.names import node_names
+    >>> a = Value(2.0, label="a"); c = a * 3; c.label = "c"
+    >>> definition(c, node_names(c))
+    'c = a * 3'
+    """
+    return _Consumer(node, names).definition
+
+
+def _shown_pair(k: int, n: int, op: str) -> bool:
+    """Whether input ``k`` of a dot/affine node is in one of the products shown (the first
+    two and the last)."""
+    bias = 1 if op == "affine" else 0
+    m = (n - bias) // 2
+    i = (k - bias) % m if k >= bias else -1
+    return i in (0, 1, m - 1)
+
+
+class _Override(Mapping[str, str]):
+    """A table with one entry changed, without copying a large table."""
+
+    def __init__(self, base: Mapping[str, str], key: str, value: str) -> None:
+        self.base, self.key, self.value = base, key, value
+
+    def __getitem__(self, key: str) -> str:
+        return self.value if key == self.key else self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+
+def _not_needed(node: Value, root: str, name: str, exc: BaseException) -> str:
     """Why an undefined local derivative is harmless here: nothing flows back into it."""
     head = f"nothing flows back (d{root}/d{name} = 0), so "
-    if len(node._prev) == 1:
-        return head + (f"{rule.name}'({node._prev[0].data:.6g}), which is undefined, "
+    if len(node.parents) == 1:
+        return head + (f"{node.op}'({node.parents[0].data:.6g}), which is undefined, "
                        "is not needed")
-    return head + (f"its local derivatives are not needed (here one is undefined: "
-                   f"{_derivative_problem(rule, exc)})")
+    return head + f"its local derivatives are not needed (here one is undefined: {exc})"
 
 
 # --- the transcript -----------------------------------------------------------------------
@@ -194,7 +257,7 @@ class Step:
         """The step as a LaTeX equation (no surrounding ``$``): total derivatives with
         ``d``, local partials (from the rules table) with ``\\partial``."""
         def d(top: str, bottom: str, sym: str = "d") -> str:
-            return rf"\frac{{{sym} {_latex_name(top)}}}{{{sym} {_latex_name(bottom)}}}"
+            return rf"\frac{{{sym} {latex_name(top)}}}{{{sym} {latex_name(bottom)}}}"
 
         left = d(self.root, self.name)
         if not self.terms:
@@ -224,19 +287,31 @@ class Transcript:
 
     _SHOWN = 200  # rich displays stop after this many steps; str() shows all
 
-    def __init__(self, steps: list[Step], grads: dict[int, float]) -> None:
-        self.steps = steps
+    def __init__(self, root: Value, visits: list[tuple[Value, float, Any]],
+                 grads: dict[Value, float]) -> None:
+        self.root = root
+        self._visits = visits
         self._grads = grads
+        self._steps: list[Step] | None = None
+
+    @property
+    def steps(self) -> list[Step]:
+        """The steps, root first; worked out on first use (a large graph's transcript is
+        cheap to make and costs only when read)."""
+        if self._steps is None:
+            self._steps = _steps(self.root, self._visits)
+        return self._steps
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self._visits)
 
     def grad(self, node: Value) -> float:
-        """d(root)/d(node) as found by the transcript (0.0 if the root does not use it)."""
-        return self._grads.get(id(node), 0.0)
+        """d(root)/d(node) as found by the transcript (0.0 if the root does not use it).
+        The same number, to the last bit, as ``root.backward()`` gives."""
+        return self._grads.get(node, 0.0)
 
     def __str__(self) -> str:
         return "\n".join(str(s) for s in self.steps)
@@ -245,7 +320,7 @@ class Transcript:
         return f"<Transcript of {len(self.steps)} steps>\n{self}"
 
     def _more(self) -> str:
-        extra = len(self.steps) - self._SHOWN
+        extra = len(self) - self._SHOWN
         if extra <= 0:
             return ""
         return f"\n\n... and {extra} more steps (print the transcript to see all)"
@@ -279,37 +354,29 @@ def explain(root: Value) -> Transcript:
     dL/da = dL/dc * dc/da = -1.0 * 3.0 = -3.0    [c = a * b, dc/da = b]
     dL/db = dL/dc * dc/db = -1.0 * 2.0 = -2.0    [c = a * b, dc/db = a]
     """
+    visits: list[tuple[Value, float, Any]] = []
+    order, grads = walk(root, 1.0, visit=lambda node, g, parts: visits.append((node, g, parts)))
+    return Transcript(root, visits, dict(zip(order, grads)))
+
+
+def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> list[Step]:
+    """The steps of a transcript from the walk's visits (each node after all its users)."""
     names = node_names(root)
     rname = names[id(root)]
-    grads: dict[int, float] = {id(root): 1.0}
-    terms: dict[int, list[Term]] = {}
+    terms: dict[Value, list[Term]] = {}
     steps: list[Step] = []
-    for node in backward_order(root):
-        g = grads.get(id(node), 0.0)
-        steps.append(Step(node, names[id(node)], rname, g, tuple(terms.pop(id(node), ()))))
-        rule = node._rule
-        if rule is None:
+    for node, g, parts in visits:
+        steps.append(Step(node, names[id(node)], rname, g, tuple(terms.pop(node, ()))))
+        if not node.parents:
             continue
-        if not math.isfinite(g):
-            raise _backward_error(node, f"its gradient is {g!r}")
+        consumer = _Consumer(node, names)
         note = ""
-        try:
-            parts = [float(d) for d in rule.partials([p.data for p in node._prev], node.data,
-                                                     node._param)]
-        except (ArithmeticError, ValueError) as exc:
-            if g != 0.0:
-                raise _backward_error(node, _derivative_problem(rule, exc)) from None
-            # Undefined, but multiplied by nothing: backward skips it too.
-            parts = [math.nan] * len(node._prev)
-            note = _not_needed(node, rule, rname, names[id(node)], exc)
-        for i, (p, d) in enumerate(zip(node._prev, parts)):
-            texts = [names[id(q)] if q is p or q._rule is not None else _leaf_text(q, names)[0]
-                     for q in node._prev]
-            local_formula = _substitute(rule.partial_formula(i, len(parts)), rule, texts,
-                                        node._param)
+        if isinstance(parts, BaseException):  # undefined, but nothing flows back anyway
+            note = _not_needed(node, rname, names[id(node)], parts)
+            parts = [math.nan] * len(node.parents)
+        for k, (p, d) in enumerate(zip(node.parents, parts)):
+            definition, local_formula = consumer.term_text(k)
             contribution = g * d if g != 0.0 else 0.0
-            terms.setdefault(id(p), []).append(
-                Term(names[id(node)], rule.name, _definition(node, rule, names, p),
-                     local_formula, g, d, contribution, note))
-            grads[id(p)] = grads.get(id(p), 0.0) + contribution
-    return Transcript(steps, grads)
+            terms.setdefault(p, []).append(Term(names[id(node)], node.op, definition,
+                                                local_formula, g, float(d), contribution, note))
+    return steps

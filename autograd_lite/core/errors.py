@@ -1,0 +1,84 @@
+"""The core's errors, and the one place their wording comes from.
+
+The core detects what went wrong and with which node; *how to say it* is a layer above it:
+``autograd_lite.messages`` installs a :class:`Wording` that names nodes as the user does
+(labels, formulas of unlabelled inputs). The plain wording here keeps the core usable alone.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .rules import DomainError, Rule
+
+if TYPE_CHECKING:
+    from .value import Value
+
+__all__ = ["BackwardError", "DomainError", "Wording", "number", "use", "wording"]
+
+
+class BackwardError(ArithmeticError):
+    """A derivative that does not exist, or a NaN/inf gradient, met during backward."""
+
+
+class Wording:
+    """Builds every exception the core raises. Subclass and install with ``use`` to change
+    the words; the core passes nodes and values, never text."""
+
+    def bad_number(self, op: str, what: str, value: Any) -> Exception:
+        """``value`` was given where a finite real number is needed."""
+        return TypeError(f"{op}: {what} must be a finite real number, got {value!r}")
+
+    def bad_data(self, op: str, node: Value) -> Exception:
+        """An input's ``.data`` was set to something that is not a finite float."""
+        return TypeError(f"{op}: an input's .data is {node.data!r}, not a float")
+
+    def forward_failed(self, rule: Rule, inputs: Sequence[Value], param: Any,
+                       exc: BaseException | None) -> Exception:
+        """``rule.forward`` raised (``exc``) or gave a NaN/inf (``exc`` is None)."""
+        shown = ", ".join(repr(x.data) for x in inputs)
+        kind = ZeroDivisionError if isinstance(exc, ZeroDivisionError) else (
+            OverflowError if isinstance(exc, OverflowError) or exc is None else DomainError)
+        return kind(f"{rule.name}({shown}): {exc or 'the result is not finite'}")
+
+    def undefined_derivative(self, node: Value, exc: BaseException) -> BackwardError:
+        """The local derivative of ``node`` does not exist at its inputs."""
+        return BackwardError(f"backward through {node.op}: {exc}")
+
+    def gradient_not_finite(self, node: Value, gradient: Any, culprit: Value | None,
+                            index: int, upstream: float = 0.0) -> BackwardError:
+        """The gradient reaching ``node`` is NaN or inf. ``culprit`` is the node whose
+        gradient ``upstream`` times its partial for input ``index`` was not finite (None:
+        the sum over uses overflowed, or a leaf's old ``.grad`` plus the new one did)."""
+        return BackwardError(f"backward: the gradient of a {node.op or 'leaf'} node is "
+                             f"{gradient!r}")
+
+    def bad_grad(self, node: Value) -> Exception:
+        """A leaf's ``.grad`` cannot be added to (the user set it to something else)."""
+        return TypeError(f"backward: a leaf's .grad is {node.grad!r}, not a number")
+
+
+wording = Wording()
+
+
+def use(new: Wording) -> None:
+    """Install ``new`` as the wording of every error the core raises."""
+    global wording
+    wording = new
+
+
+def number(x: Any, op: str, what: str) -> float:
+    """``x`` as a finite float, or the error that names ``op`` and ``x``."""
+    if type(x) is float and x - x == 0.0:
+        return x
+    if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy floats; not a Value
+        try:
+            f = float(x)
+        except OverflowError:
+            f = math.inf
+        if f - f == 0.0:
+            return f
+    raise wording.bad_number(op, what, x)
