@@ -32,7 +32,7 @@ demo: install
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograd_lite tests bench examples tools
+	$(BIN)/ruff check autograd_lite tests bench examples tools conftest.py
 	$(BIN)/mypy autograd_lite
 
 bench: install
