@@ -10,14 +10,14 @@ STAMP  := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) dot
 
 # graphviz's `dot` program (a system package, not a Python one).
 dot:
-	@bash tools/ensure-program.sh dot graphviz "rendering graph pictures (without it they are saved as .dot source)" \
+	@bash tools/ensure-program.sh dot graphviz "rendering graph pictures; without it they are saved as .dot source" \
 		"'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 
 # Debian's chromium, for the test that plays the HTML backward player in a real browser.

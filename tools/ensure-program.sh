@@ -14,11 +14,11 @@ command -v "$program" >/dev/null 2>&1 && exit 0
 as_root=""
 if [ "$(id -u)" = 0 ]; then as_root="env"; elif sudo -n true 2>/dev/null; then as_root="sudo -n env"; fi
 if [ -z "$as_root" ]; then
-  echo "ensure-program: '$program' not found (needed for $purpose); not root, so not installing it. Install it with $by_hand."
+  echo "ensure-program: '$program' not found (needed for $purpose). Not root, so not installing it: install it with $by_hand."
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-program: '$program' not found (needed for $purpose); no apt-get here. Install it with $by_hand."
+  echo "ensure-program: '$program' not found (needed for $purpose). No apt-get here: install it with $by_hand."
   exit 0
 fi
 
