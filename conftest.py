@@ -19,9 +19,10 @@ CI=true, where it fails saying what is missing (CI installs everything, so a mis
 program there is a set-up bug, never a reason to skip). The fixture ``program`` returns a
 program's path under the same policy: ``program("chromium")``.
 
-Doctests follow the same policy for ``dot``: one guarded by ``... if dot_available() else``
-needs ``dot`` (without it, it would pass without testing anything), and one that fails
-because ``dot`` is missing (GraphvizNotFound) is skipped outside CI.
+Doctests follow the same policy: one guarded by ``... if dot_available() else`` needs
+``dot`` (without it, it would pass without testing anything), and one that fails because
+``dot`` is missing (GraphvizNotFound) or an optional package is (ImportError) is skipped
+outside CI.
 """
 
 from __future__ import annotations
@@ -144,9 +145,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except doctest.UnexpectedException as failure:  # an example raised
         from autograd_lite.viz import GraphvizNotFound
 
-        if (_doctest(item) is not None and isinstance(failure.exc_info[1], GraphvizNotFound)
-                and not in_ci()):
+        error = failure.exc_info[1]
+        if _doctest(item) is None or in_ci():
+            raise
+        if isinstance(error, GraphvizNotFound):
             pytest.skip(_program_missing("dot"))
+        if isinstance(error, ImportError):  # the library names the package and how to get it
+            pytest.skip(f"needs an optional package: {error}")
         raise
 
 
