@@ -4,23 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: install dot browser test demo lint bench loc notebooks clean
+.PHONY: install dot browser test demo lint bench loc notebooks ipynb clean
 
 # A virtual environment with the package (editable) and everything tests, lint and bench use.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) dot
 
 # graphviz's `dot` program (a system package, not a Python one).
 dot:
-	@bash tools/ensure-program.sh dot graphviz "rendering graph pictures (without it they are saved as .dot source)" \
+	@bash tools/ensure-program.sh dot graphviz "rendering graph pictures; without it they are saved as .dot source" \
 		"'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"
 
 # Debian's chromium, for the test that plays the HTML backward player in a real browser.
+# Without root these print one line and go on: tests that need the program are then skipped
+# with the reason (with CI=true they fail; see conftest.py).
 browser:
 	@bash tools/ensure-program.sh chromium chromium "the HTML backward player's browser test" \
 		"'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome"
@@ -32,7 +34,7 @@ demo: install
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograd_lite tests bench examples tools
+	$(BIN)/ruff check autograd_lite tests bench examples tools conftest.py
 	$(BIN)/mypy autograd_lite
 
 bench: install
@@ -45,6 +47,10 @@ loc:
 notebooks: install
 	$(BIN)/python -m pip install -q jupyterlab ipywidgets
 	$(BIN)/jupyter lab notebooks/
+
+# Rebuild notebooks/*.ipynb from their sources notebooks/src/*.py (a test checks they match).
+ipynb:
+	$(PYTHON) tools/py2nb.py --all
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 import itertools
 import math
-import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -162,6 +161,7 @@ def test_zero_gradient_step_sends_nothing() -> None:
     assert relu_step.text.endswith("dL/drelu1 = 0, so nothing flows back")
 
 
+@pytest.mark.needs_program("dot")
 def test_frame_pictures_highlight_the_processed_node() -> None:
     L, _ = lecture_graph()
     steps = backward_steps(L)
@@ -184,6 +184,7 @@ def player(tmp_path: Path) -> tuple[Path, object]:
     return steps.save_html(tmp_path / "player.html"), steps
 
 
+@pytest.mark.needs_program("dot")
 def test_html_is_standalone_and_holds_every_frame(tmp_path: Path) -> None:
     path, steps = player(tmp_path)
     page = path.read_text()
@@ -195,23 +196,9 @@ def test_html_is_standalone_and_holds_every_frame(tmp_path: Path) -> None:
     assert len(set(re.findall(r'\bid="([^"]+)"', page))) == len(re.findall(r'\bid="', page))
 
 
-def find_browser() -> str | None:
-    for name in (os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
 @pytest.fixture(scope="module")
-def browser() -> str:
-    found = find_browser()
-    if found is None:
-        reason = ("no chromium for the HTML player test: run make browser "
-                  "(sudo apt-get install chromium)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
+def browser(program: Callable[[str], str]) -> str:
+    return program("chromium")  # conftest: skips without it, fails with CI=true
 
 
 def dump_dom(browser: str, path: Path, fragment: str, profile: Path) -> str:
@@ -236,6 +223,7 @@ def shown(dom: str) -> tuple[int, str, str]:
     return int(body.group(1)), body.group(2), current.group(1)
 
 
+@pytest.mark.needs_program("dot")
 def test_player_in_a_headless_browser_steps_and_plays(browser: str, tmp_path: Path) -> None:
     path, steps = player(tmp_path)
     expected = [s.node.label for s in steps]  # type: ignore[attr-defined]
@@ -250,6 +238,7 @@ def test_player_in_a_headless_browser_steps_and_plays(browser: str, tmp_path: Pa
 # --- in Jupyter -------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_program("dot")
 def test_without_ipywidgets_the_player_is_html(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails, as if not installed
     y, _ = shared()
@@ -258,9 +247,9 @@ def test_without_ipywidgets_the_player_is_html(monkeypatch: pytest.MonkeyPatch) 
     assert page.startswith("<iframe srcdoc=") and page.count("&lt;svg") == len(fallback)
 
 
+@pytest.mark.needs_program("dot")
+@pytest.mark.needs_module("ipywidgets")
 def test_ipywidgets_player_follows_the_slider() -> None:
-    if os.environ.get("CI") != "true":
-        pytest.importorskip("ipywidgets", reason="ipywidgets (optional) is not installed")
     import ipywidgets
 
     L, _ = lecture_graph()

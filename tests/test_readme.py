@@ -27,7 +27,13 @@ def test_op_table_matches_rules() -> None:
     assert table.strip() == _op_table().strip(), "run: python tools/op_table.py"
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
+# A block that renders a picture needs graphviz's dot (see conftest.py: skipped without it).
+RENDERS = re.compile(r"\.(save_as|render|pipe)\(|\b(to_svg|save|save_html|save_example_graph)\(")
+
+
+@pytest.mark.parametrize("index", [
+    pytest.param(i, marks=[pytest.mark.needs_program("dot")] if RENDERS.search(block) else [])
+    for i, block in enumerate(BLOCKS)])
 def test_readme_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     exec(compile(BLOCKS[index], f"README.md[python block {index}]", "exec"), {})

@@ -1,9 +1,11 @@
-"""Plot helpers: files are written, the pictures hold the data given, a missing matplotlib
-gives a clear error."""
+"""Plot helpers: files are written, the pictures hold the data given, Jupyter displays them
+(without pyplot), matplotlib loads on first use, a missing matplotlib gives a clear error."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,47 @@ from autograd_lite.nn import (
     plot_history,
 )
 
+pytestmark = pytest.mark.needs_module("matplotlib")
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (read by hand, PNG spec section 11.2.2)."""
+    assert png.startswith(PNG_MAGIC) and png[12:16] == b"IHDR"
+    assert zlib.crc32(png[12:29]) == int.from_bytes(png[29:33], "big")  # the chunk's CRC
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+@pytest.mark.needs_module("IPython")
+def test_jupyter_displays_each_figure_as_a_png_without_pyplot() -> None:
+    # IPython's own formatter, as a fresh kernel uses it: a plain matplotlib Figure made
+    # without pyplot gets only text/plain there ("<Figure size 500x450 with 1 Axes>").
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib.figure import Figure
+
+    formatter = DisplayFormatter()
+    assert "image/png" not in formatter.format(Figure())[0]  # what the bug looked like
+    X, y = make_moons(20, seed=0)
+    figures = [plot_history(History(loss=[1.0, 0.5], accuracy=[0.5, 1.0])),
+               plot_grad_norms(History(loss=[1.0], grad_norms=[[0.1, 2.0]],
+                                       layer_names=["layers.0", "layers.1"])),
+               plot_decision_boundary(MLP(2, [4, 1], seed=0), X, y, resolution=10)]
+    for fig in figures:
+        data, _ = formatter.format(fig)
+        assert set(data) == {"text/plain", "image/png"}, set(data)  # one picture
+        width, height = fig.get_size_inches() * 100            # saved at 100 dpi
+        assert png_size(data["image/png"]) == (round(width), round(height))
+
+
+def test_matplotlib_loads_on_first_use_not_on_import() -> None:
+    code = ("import sys, autograd_lite, autograd_lite.nn, autograd_lite.nn.plot\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+            "autograd_lite.nn.plot_history(autograd_lite.nn.History(loss=[1.0]))\n"
+            "print('matplotlib.pyplot' in sys.modules, 'matplotlib' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:2] == ["[]", "False True"], out  # loaded when plotting, and never pyplot
 
 
 def test_plot_history_draws_the_recorded_curves(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ from autograd_lite.viz.graph import (
 )
 from autograd_lite.viz.labels import fmt
 
+pytestmark = pytest.mark.needs_program("dot")  # every picture here is rendered by dot
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 

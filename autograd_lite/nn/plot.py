@@ -1,11 +1,14 @@
 """Pictures of training (needs matplotlib: ``pip install 'autograd-lite[train]'``).
 
-Each helper returns a matplotlib ``Figure`` (shown inline by Jupyter) and saves it to
-``path`` if given. Figures are made without pyplot, so no GUI backend is needed.
+Each helper returns a matplotlib ``Figure`` and saves it to ``path`` if given. Figures are
+made without pyplot, so no GUI backend is needed and nothing is kept in pyplot's global list
+of open figures; Jupyter shows them inline all the same, because they render themselves as
+PNG (``_repr_png_``). matplotlib is imported on first use, not with the package.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,13 +25,38 @@ _QUALITATIVE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
                 "#bcbd22", "#17becf", "#7f7f7f"]
 
 
-def _figure(ncols: int = 1, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Any, list[Any]]:
+_FIGURE_CLASSES: dict[type, type] = {}  # matplotlib's Figure -> our subclass of it
+
+
+def _figure_class() -> Any:
+    """matplotlib's ``Figure`` plus ``_repr_png_``, made on first use (so importing this
+    module does not import matplotlib)."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("autograd_lite.nn.plot needs matplotlib: pip install matplotlib "
                           "(or pip install 'autograd-lite[train]')") from None
-    fig = Figure(figsize=(size[0] * ncols, size[1]), layout="constrained")
+    if Figure in _FIGURE_CLASSES:
+        return _FIGURE_CLASSES[Figure]
+
+    class TrainingFigure(Figure):
+        """A ``Figure`` that Jupyter displays as a PNG. Without pyplot, IPython sets up its
+        display of figures only once pyplot is imported, so a plain Figure would show as
+        ``<Figure size ... with 1 Axes>``; with pyplot imported, IPython's own display
+        (registered for every Figure) is used instead, still one picture."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    TrainingFigure.__module__ = __name__
+    _FIGURE_CLASSES[Figure] = TrainingFigure
+    return TrainingFigure
+
+
+def _figure(ncols: int = 1, size: tuple[float, float] = (6.0, 4.0)) -> tuple[Any, list[Any]]:
+    fig = _figure_class()(figsize=(size[0] * ncols, size[1]), layout="constrained")
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
     return fig, axes
 
@@ -92,7 +120,10 @@ def plot_grad_norms(history: History, path: str | Path | None = None) -> Any:
     if history.grad_norms and all(v > 0 for norms in history.grad_norms for v in norms):
         ax.set_yscale("log")
     ax.set(title="gradient norm per layer", xlabel="step")
-    ax.legend()
+    if len(history.layer_names) > 4:  # many lines: keep the legend off them, on the right
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    else:
+        ax.legend()
     return _finish(fig, path)
 
 

@@ -25,7 +25,7 @@ print(a.grad, b.grad, c.grad, f.grad)
 # By hand: `L = (a*b + c) * f`, so `dL/da = b*f = 6`, `dL/db = a*f = -4`, `dL/dc = f = -2`
 # and `dL/df = a*b + c = 4`.
 
-# %%
+# %% tags=["graph"]
 assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)
 draw_dot(L)
 

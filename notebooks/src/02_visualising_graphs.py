@@ -31,7 +31,7 @@ L.label = "L"
 # not yet computed. The edges already show the *local* derivatives, straight from the
 # rules table: `∂(d*f)/∂d = f = -2`.
 
-# %%
+# %% tags=["graph"]
 draw_dot(L)
 
 # %% [markdown]
@@ -39,7 +39,7 @@ draw_dot(L)
 # Each edge into an op says `∂/∂input = formula = value`, and `back: upstream × local =
 # product`, the amount that flows back along it. By hand: `dL/da = b*f = 6`.
 
-# %%
+# %% tags=["graph"]
 L.backward()
 assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)
 draw_dot(L, edge_labels="chain")
@@ -48,7 +48,7 @@ draw_dot(L, edge_labels="chain")
 # `grads="compute"` draws d(root)/d(node) without calling backward and without touching
 # any `.grad`: handy for a sub-expression, or to compare with what `.grad` holds.
 
-# %%
+# %% tags=["graph"]
 draw_dot(d, grads="compute", rankdir="TB")
 
 # %% [markdown]
@@ -57,7 +57,7 @@ draw_dot(d, grads="compute", rankdir="TB")
 # each use sends back: `7 = 3 + 3 + 1` (that is `2x + 1` at `x = 3`). Unlabelled nodes get
 # the names `explain` and the step-through player use (`mul1` here).
 
-# %%
+# %% tags=["graph"]
 x = Value(3.0, label="x")
 y = x * x + x
 y.label = "y"
@@ -70,7 +70,7 @@ draw_dot(y)
 # still carry one pass's worth. The picture says so instead of hiding it: `x` holds 14,
 # but only `7 = 3 + 3 + 1` flows back in this pass. Call `zero_grad()` between passes.
 
-# %%
+# %% tags=["graph"]
 y.backward()
 assert x.grad == 14.0
 draw_dot(y)
@@ -90,7 +90,7 @@ assert x.grad == 7.0
 # 5000) are small grey constant nodes, without gradient or marks; label a value to get
 # its box.
 
-# %%
+# %% tags=["graph"]
 w = Value(0.9, label="w")
 h = w
 for _ in range(4):
@@ -114,7 +114,7 @@ draw_dot(out, edge_labels="none")
 # model does, and each layer's cluster says how big the model's layer is. A fully connected
 # layer's 16 × 16 edges meet at one junction point.
 
-# %%
+# %% tags=["graph"]
 import random
 
 from autograd_lite.nn import MLP
@@ -130,7 +130,7 @@ draw_dot(loss, model=model)
 # %% [markdown]
 # Or a whole layer per box:
 
-# %%
+# %% tags=["graph"]
 draw_dot(loss, collapse="layers")
 
 # %% [markdown]
@@ -145,7 +145,7 @@ except ValueError as err:
 # %% [markdown]
 # A small network can be drawn in full; its neurons are grouped in clusters:
 
-# %%
+# %% tags=["graph"]
 random.seed(0)
 tiny = MLP(2, [2, 1])
 tiny_loss = tiny([1.0, -2.0]) ** 2
@@ -160,7 +160,7 @@ draw_dot(tiny_loss, collapse="none", edge_labels="none")
 # its users are done, a node's inputs first to last. Each frame highlights the node being
 # processed; gradients not reached yet are shown as not yet computed.
 
-# %%
+# %% tags=["graph"]
 steps = backward_steps(L)
 for step in steps:
     print(step.text)

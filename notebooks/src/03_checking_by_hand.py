@@ -94,7 +94,7 @@ for step_name, shown in [("z1", 0.143605), ("z2", 0.139167), ("w1", 0.215408),
 # %% [markdown]
 # In Jupyter the same transcript renders as LaTeX:
 
-# %%
+# %% tags=["math"]
 transcript
 
 # %% [markdown]
@@ -131,7 +131,7 @@ for name, node in [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)]:
 # And against central differences: `gradcheck` rebuilds the function at `w ± eps` for each
 # input and compares. The report is a table (in Jupyter, a Markdown table).
 
-# %%
+# %% tags=["table"]
 def two_neurons(w1, w2, b1, b2):
     out = sigmoid(w1 * 1.5 + b1) + sigmoid(w2 * 1.5 + b2)
     return (1.0 - out) ** 2
@@ -204,7 +204,7 @@ assert math.isclose(wrong_node.numeric, 1 / (1 + u) ** 2, rel_tol=1e-7)
 # %% [markdown]
 # Fix the derivative and register it again (the same name replaces the rule):
 
-# %%
+# %% tags=["table"]
 @custom_op(derivative=lambda x: 1 / (1 + abs(x)) ** 2)
 def softsign(x):
     return x / (1 + abs(x))

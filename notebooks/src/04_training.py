@@ -88,10 +88,10 @@ history = fit(model, hinge, SGD(model.parameters(), lr=0.1, momentum=0.9), (X, y
 print(f"{history.steps} steps, {history.seconds:.2f} s, "
       f"final accuracy {history.epoch_accuracy[-1]:.0%}")
 
-# %%
+# %% tags=["figure"]
 plot_decision_boundary(model, X, y)
 
-# %%
+# %% tags=["figure"]
 plot_history(history)
 
 # %% [markdown]
@@ -119,10 +119,10 @@ for activation, init in (("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he
 # first layers barely learn. The ReLU/He network after it keeps all its layers within one
 # order of magnitude of each other (mind its y axis: roughly 0.2 to 2, not 1e-5 to 1).
 
-# %%
+# %% tags=["figure"]
 plot_grad_norms(deep_runs["sigmoid"])
 
-# %%
+# %% tags=["figure"]
 plot_grad_norms(deep_runs["relu"])
 
 # %% [markdown]
@@ -131,7 +131,7 @@ plot_grad_norms(deep_runs["relu"])
 # With more than two classes the network outputs one score per class, and `cross_entropy`
 # applies a numerically stable softmax (the largest score is subtracted first).
 
-# %%
+# %% tags=["figure"]
 Xs, ys = make_spirals(300, classes=3, seed=0)
 spiral_model = MLP(2, [16, 16, 3], init="he", seed=0)
 h = fit(spiral_model, cross_entropy, Adam(spiral_model.parameters(), lr=0.02), (Xs, ys),
