@@ -198,9 +198,11 @@ def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.
 
 def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
             shuffle: bool = True, seed: int | random.Random | None = 0, *,
-            rng: random.Random | None = None) -> Iterator[tuple[list[T], list[Any]]]:
-    """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller.
-    ``batch_size=None`` is the full batch; ``1`` is stochastic gradient descent.
+            rng: random.Random | None = None, drop_last: bool = False
+            ) -> Iterator[tuple[list[T], list[Any]]]:
+    """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller, unless
+    ``drop_last`` leaves it out. ``batch_size=None`` is the full batch; ``1`` is stochastic
+    gradient descent.
     Shuffling uses ``seed`` (an int, a ``random.Random`` to draw a new order from each call,
     or None for the global ``random``). ``rng=`` is the deprecated old name of ``seed``.
 
@@ -219,6 +221,7 @@ def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
     order = list(range(len(X)))
     if shuffle:
         rng_from_seed(seed, "batches").shuffle(order)
-    for start in range(0, len(order), size):
+    end = len(order) - len(order) % size if drop_last else len(order)
+    for start in range(0, end, size):
         chunk = order[start:start + size]
         yield [X[i] for i in chunk], [y[i] for i in chunk]

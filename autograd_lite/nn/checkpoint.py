@@ -10,11 +10,19 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .modules import Module
+from .reprs import compact_repr
+
+
+class Checkpointable(Protocol):
+    """What a checkpoint needs of a model (every ``nn.Module`` has it)."""
+
+    def state_dict(self) -> dict[str, float]: ...
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None: ...
 
 __all__ = ["FORMAT", "load_state", "save_state", "write_json_atomic"]
 
@@ -56,13 +64,13 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
         raise
 
 
-def _architecture(model: Module) -> str | None:
+def _architecture(model: Checkpointable) -> str | None:
     text = repr(model)
     # A default object repr holds a memory address: useless for comparing architectures.
     return None if " at 0x" in text else text
 
 
-def save_state(model: Module, path: str | Path) -> None:
+def save_state(model: Checkpointable, path: str | Path) -> None:
     """Save ``model.state_dict()`` with its format tag and architecture (its repr).
 
     >>> import os, tempfile, json
@@ -76,7 +84,7 @@ def save_state(model: Module, path: str | Path) -> None:
                              "state": model.state_dict()})
 
 
-def load_state(model: Module, path: str | Path) -> None:
+def load_state(model: Checkpointable, path: str | Path) -> None:
     """Load a checkpoint written by :func:`save_state` into ``model``.
 
     Raises ``ValueError`` naming the file and the problem (not JSON, truncated, not a
@@ -119,7 +127,5 @@ def load_state(model: Module, path: str | Path) -> None:
 
 
 def _short(text: str, limit: int = 300) -> str:
-    from .modules import compact_repr
-
     text = compact_repr(text)
     return text if len(text) <= limit else text[:limit] + "..."

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from typing import Any, TypeVar
 from ..datasets import rng_from_seed
 from ..engine import Value
 from ..functional import dot
+from .checkpoint import load_state, save_state
+from .reprs import compact_repr
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate"]
 
@@ -50,18 +51,6 @@ def activate(x: Value, activation: str) -> Value:
         return x
     raise ValueError(f"activation: unknown activation {activation!r}; choose one of "
                      f"{', '.join(ACTIVATIONS)}")
-
-
-def compact_repr(text: str) -> str:
-    """Count runs of repeated items: ``"A(2), A(2), A(2)"`` becomes ``"3 x A(2)"``.
-
-    >>> compact_repr("Layer of [ReLUNeuron(2), ReLUNeuron(2), LinearNeuron(2)]")
-    'Layer of [2 x ReLUNeuron(2), LinearNeuron(2)]'
-    """
-    def runs(match: re.Match[str]) -> str:
-        return f"{match.group(0).count(', ') + 1} x {match.group(1)}"
-
-    return re.sub(r"(\w+\(\d+\))(?:, \1)+", runs, text)
 
 
 def check_choice(what: str, value: Any, choices: Sequence[str]) -> None:
@@ -238,15 +227,11 @@ Layer of [LinearNeuron(16)]] (337 parameters)
         >>> model.save(path); MLP(2, [2, 1], seed=5).load(path).state_dict() == model.state_dict()
         True
         """
-        from .checkpoint import save_state
-
         save_state(self, path)
 
     def load(self: M, path: str | Path) -> M:
         """Load a file written by ``save`` into this model and return it. A file of another
         architecture, a truncated or non-JSON file raises ``ValueError``; nothing changes."""
-        from .checkpoint import load_state
-
         load_state(self, path)
         return self
 

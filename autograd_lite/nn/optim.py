@@ -27,6 +27,7 @@ from typing import Any
 
 from ..engine import Value, backprop
 from ..modes import no_grad
+from .validation import state_owner
 
 __all__ = ["SGD", "Adam", "AdamW", "LevenbergMarquardt", "Optimizer", "RMSprop", "Rprop",
            "solve_linear"]
@@ -131,7 +132,7 @@ number > 0, got -1
         0.1
         """
         name = type(self).__name__
-        where = _state_for(self, state)
+        where = state_owner(self, state)
         unknown_keys = sorted(set(state) - {"type", "steps", "hyper", "state"})
         if unknown_keys:
             raise ValueError(f"{where}: unknown keys {unknown_keys}; expected type, steps, "
@@ -192,17 +193,6 @@ number > 0, got -1
         except (TypeError, ValueError) as e:
             return str(e)
         return None
-
-
-def _state_for(owner: Any, state: Any) -> str:
-    """``"Name.load_state_dict"`` for error messages, once ``state`` is checked to be a
-    mapping saved by the same class (optimizers and schedules tag their state with ``type``)."""
-    name = type(owner).__name__
-    where = f"{name}.load_state_dict"
-    if not isinstance(state, Mapping) or state.get("type") != name:
-        got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
-        raise ValueError(f"{where}: state is for {got!r}, not {name}")
-    return where
 
 
 def _is_number(v: Any) -> bool:

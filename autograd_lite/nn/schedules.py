@@ -1,6 +1,9 @@
 """Learning-rate schedules: they set ``optimizer.lr`` once per ``step()`` (call it once per
 epoch, or per optimizer step: your choice, stated by how you call it).
 
+Every schedule's ``step(metrics)`` takes the monitored loss, so a training loop calls them
+all the same way; the fixed schedules ignore it.
+
 The fixed schedules are closed forms of the number of steps taken ``k`` and the initial rate
 ``lr0``; reduce-on-plateau is the "adaptive learning rate" of the literature: it lowers the
 rate when a monitored loss stops improving.
@@ -9,10 +12,12 @@ rate when a monitored loss stops improving.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .optim import Optimizer, _is_number, _state_for
+from .optim import Optimizer
+from .validation import is_real, state_owner
 
 __all__ = ["CosineLR", "ExponentialLR", "ReduceLROnPlateau", "Schedule", "StepLR"]
 
@@ -36,8 +41,17 @@ class Schedule:
         """The learning rate after ``k`` steps."""
         raise NotImplementedError
 
-    def step(self, metric: float | None = None) -> float:
-        """Advance one step, set and return the new ``optimizer.lr``."""
+    def step(self, metrics: float | None = None, **deprecated: Any) -> float:
+        """Advance one step, set and return the new ``optimizer.lr``. ``metrics`` (the
+        monitored loss) is accepted by every schedule and ignored by those that do not
+        need it, so a loop can call every schedule the same way.
+
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.nn import SGD
+        >>> StepLR(SGD([Value(0.0)], lr=1.0), step_size=1, gamma=0.5).step(0.37)
+        0.5
+        """
+        _metrics_argument(self, metrics, deprecated)
         self.count += 1
         self.optimizer.lr = self.lr_at(self.count)
         return self.optimizer.lr
@@ -58,7 +72,7 @@ class Schedule:
         ... except ValueError as e: print(e)
         ExponentialLR.load_state_dict: 'count' must be an int >= 0, got -2
         """
-        where = _state_for(self, state)
+        where = state_owner(self, state)
         checks = self._state_checks()
         unknown = sorted(set(state) - set(checks) - {"type"})
         missing = [k for k in checks if k not in state]
@@ -76,6 +90,26 @@ class Schedule:
 
     def _apply(self, state: dict[str, Any]) -> None:
         self.count, self.base_lr = state["count"], float(state["base_lr"])
+
+
+def _metrics_argument(schedule: Schedule, metrics: float | None,
+                      deprecated: dict[str, Any]) -> float | None:
+    # step(metric=...) was the old spelling; it still works, with a warning.
+    name = type(schedule).__name__
+    unknown = sorted(set(deprecated) - {"metric"})
+    if unknown:
+        raise TypeError(f"{name}.step: unexpected keyword argument {unknown[0]!r}")
+    if "metric" in deprecated:
+        warnings.warn(f"{name}.step: metric= is deprecated, pass metrics= (or the loss "
+                      f"positionally)", DeprecationWarning, stacklevel=3)
+        if metrics is not None:
+            raise TypeError(f"{name}.step: pass metrics= or the deprecated metric=, not both")
+        metrics = deprecated["metric"]
+    return metrics
+
+
+def _is_number(v: Any) -> bool:
+    return is_real(v) and math.isfinite(v)
 
 
 def _count(v: Any) -> bool:
@@ -151,7 +185,7 @@ class CosineLR(Schedule):
 
 
 class ReduceLROnPlateau(Schedule):
-    """Multiply the rate by ``factor`` when the metric passed to ``step(metric)`` has not
+    """Multiply the rate by ``factor`` when the loss passed to ``step(metrics)`` has not
     improved on its best by more than ``threshold`` (relative) for ``patience`` steps;
     never below ``min_lr``. After a reduction the count of bad steps starts again.
 
@@ -174,10 +208,12 @@ class ReduceLROnPlateau(Schedule):
         self.best = math.inf
         self.bad_steps = 0
 
-    def step(self, metric: float | None = None) -> float:
-        if metric is None or not math.isfinite(metric):
+    def step(self, metrics: float | None = None, **deprecated: Any) -> float:
+        metric = _metrics_argument(self, metrics, deprecated)
+        if not _is_number(metric):
             raise ValueError(f"ReduceLROnPlateau.step: needs the monitored loss as a finite "
                              f"number, got {metric!r}")
+        metric = float(metric)  # type: ignore[arg-type]
         self.count += 1
         if self.best == math.inf or metric < self.best - self.threshold * abs(self.best):
             self.best = metric
