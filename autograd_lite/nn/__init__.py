@@ -22,7 +22,9 @@ from .modules import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, LevenbergMarquardt, Optimizer, RMSprop, Rprop
 from .plot import decision_grid, plot_decision_boundary, plot_grad_norms, plot_history
 from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, Schedule, StepLR
+from .search import GeneticAlgorithm, GradientFreeOptimizer, ParticleSwarm, RandomSearch
 from .train import evaluate, fit, paused_cyclic_gc
+from .work import WorkCounter
 
 __all__ = [
     "MLP",
@@ -37,14 +39,18 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "ExponentialLR",
+    "GeneticAlgorithm",
+    "GradientFreeOptimizer",
     "History",
     "Layer",
     "LevenbergMarquardt",
     "Module",
     "Neuron",
     "Optimizer",
+    "ParticleSwarm",
     "ProgressBar",
     "RMSprop",
+    "RandomSearch",
     "ReduceLROnPlateau",
     "Rprop",
     "Schedule",
@@ -52,6 +58,7 @@ __all__ = [
     "StepLR",
     "TargetAccuracy",
     "TrainingRun",
+    "WorkCounter",
     "argmax_accuracy",
     "binary_cross_entropy",
     "cross_entropy",

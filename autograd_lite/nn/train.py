@@ -35,7 +35,9 @@ from .metrics import (
 from .modules import Module
 from .optim import LevenbergMarquardt, Optimizer
 from .schedules import Schedule
+from .search import GradientFreeOptimizer
 from .validation import finite_number, flag, is_real, whole_number
+from .work import active_work_counter
 
 __all__ = ["History", "TrainingRun", "argmax_accuracy", "evaluate", "fit", "logit_accuracy",
            "paused_cyclic_gc", "sign_accuracy"]
@@ -218,6 +220,12 @@ class _Loop:
         self.params = model.parameters() if isinstance(model, Module) else run.optimizer.params
         self.groups = _layer_groups(model, self.params)
         run.history.layer_names = [name for name, _ in self.groups]
+        # Gradient-free optimizers only evaluate losses: no graph, no backward pass.
+        self.uses_gradient = bool(getattr(run.optimizer, "uses_gradient", True))
+        self.work = active_work_counter()
+        # The best full-batch evaluation a gradient-free optimizer made:
+        # (objective, parameters, data loss, accuracy).
+        self.best_seen: tuple[float, list[float], float, float | None] | None = None
 
     def train(self, epoch_batches: Callable[[], Iterator[tuple[list[Any], list[Any]]]],
               validation: Data | None) -> History:
@@ -258,22 +266,25 @@ class _Loop:
         history = self.run.history
         total, hits, samples, measured = 0.0, 0.0, 0, True
         for Xb, yb in epoch_batches:
-            preds = _forward(self.run.model, Xb)
-            data_loss = self.loss(preds, yb)
-            accuracy = self.metric(preds, yb) if self.metric else None
-            reason = _first_reason(cb.on_forward(self.run, data_loss.data, accuracy)
+            data_loss, loss_value, accuracy = self.measure(Xb, yb)
+            reason = _first_reason(cb.on_forward(self.run, loss_value, accuracy)
                                    for cb in self.callbacks)
             if reason:
                 # These parameters were measured, not stepped from: they are the result,
                 # and the epoch's numbers are theirs.
-                history.epoch_loss.append(data_loss.data)
+                if self.uses_gradient and self.work is not None:
+                    self.work.record_forward(data_loss, len(Xb))
+                history.epoch_loss.append(loss_value)
                 history.epoch_accuracy.append(accuracy)
                 return reason
-            history.loss.append(data_loss.data)
+            history.loss.append(loss_value)
             history.accuracy.append(accuracy)
             history.lr.append(float(getattr(self.run.optimizer, "lr", math.nan)))
-            self.step(data_loss)
-            total += data_loss.data * len(Xb)
+            if data_loss is not None and self.uses_gradient:
+                self.gradient_step(data_loss, len(Xb))
+            else:
+                self.search_step(Xb, yb)
+            total += loss_value * len(Xb)
             samples += len(Xb)
             if accuracy is None:
                 measured = False
@@ -283,17 +294,96 @@ class _Loop:
         history.epoch_accuracy.append(hits / samples if measured else None)
         return None
 
-    def step(self, data_loss: Value) -> None:
+    def measure(self, Xb: list[Any], yb: list[Any]) -> tuple[Value | None, float, float | None]:
+        """The data loss (as a Value, when one was built) and accuracy of the parameters as
+        they are, on this batch. A gradient optimizer needs the graph, to go backward
+        through it; a gradient-free one does not, and with full batches it has usually just
+        evaluated these very parameters: then nothing is computed again."""
+        if not self.uses_gradient:
+            known = self.remembered()
+            if known is not None:
+                return None, known[0], known[1]
+        with contextlib.nullcontext() if self.uses_gradient else no_grad():
+            preds = _forward(self.run.model, Xb)
+            data_loss = self.loss(preds, yb)
+        accuracy = self.metric(preds, yb) if self.metric else None
+        if not self.uses_gradient and self.work is not None:
+            self.work.record_forward(data_loss, len(Xb), *self.sizing(Xb, yb))
+        return data_loss, data_loss.data, accuracy
+
+    def remembered(self) -> tuple[float, float | None] | None:
+        # (data loss, accuracy) of the best full-batch evaluation so far, if the parameters
+        # are still exactly the ones it measured.
+        if self.best_seen is None:
+            return None
+        _, vector, loss_value, accuracy = self.best_seen
+        if any(p.data != x for p, x in zip(self.params, vector)):
+            return None
+        return loss_value, accuracy
+
+    def sizing(self, Xb: list[Any], yb: list[Any]) -> tuple[Callable[[], Value], Any]:
+        """For the work counter: how to build, with a graph, what an evaluation without one
+        computed (in evaluation mode, so no dropout draw changes training), and a key."""
+        model = self.run.model
+
+        def objective_with_graph() -> Value:
+            with _evaluation_mode(model):
+                return self.objective(self.loss(_forward(model, Xb), yb))
+
+        return objective_with_graph, (id(model), len(Xb))
+
+    def gradient_step(self, data_loss: Value, samples: int) -> None:
         """Back-propagate the objective and let the optimizer update the parameters."""
         optimizer = self.run.optimizer
         objective = self.objective(data_loss)
+        if self.work is not None:
+            self.work.record_forward(objective, samples)
         if isinstance(self.run.model, Module):
             self.run.model.zero_grad()
         optimizer.zero_grad()
         objective.backward()
+        if self.work is not None:
+            self.work.record_backward(objective)
         self.run.history.grad_norms.append(
             [math.sqrt(math.fsum(p.grad * p.grad for p in ps)) for _, ps in self.groups])
         optimizer.step()
+
+    def search_step(self, Xb: list[Any], yb: list[Any]) -> None:
+        """Let a gradient-free optimizer search, evaluating the objective on this batch
+        without recording a graph (nobody will go backward through it). With full batches
+        the best evaluation is remembered, so the next step need not measure it again."""
+        model, work = self.run.model, self.work
+        sizing = self.sizing(Xb, yb) if work is not None else None
+        remember = self.run.full_batch
+
+        def closure() -> float:
+            with no_grad():
+                preds = _forward(model, Xb)
+                data_loss = self.loss(preds, yb)
+                value = self.objective(data_loss).data
+            if work is not None and sizing is not None:
+                work.record_forward(value, len(Xb), *sizing)
+            if remember and (self.best_seen is None or value < self.best_seen[0]):
+                accuracy = self.metric(preds, yb) if self.metric else None
+                self.best_seen = (value, [p.data for p in self.params], data_loss.data,
+                                  accuracy)
+            return value
+
+        self.run.optimizer.step(closure)
+        self.run.history.grad_norms.append([math.nan] * len(self.groups))
+
+
+@contextlib.contextmanager
+def _evaluation_mode(model: Any) -> Iterator[None]:
+    # No dropout draws: measuring a graph must not change what training does next.
+    was_training = isinstance(model, Module) and model.training
+    if was_training:
+        model.eval()
+    try:
+        yield
+    finally:
+        if was_training:
+            model.train()
 
 
 def _leave_clean(model: Any, optimizer: Any) -> None:
@@ -304,8 +394,9 @@ def _leave_clean(model: Any, optimizer: Any) -> None:
     optimizer.zero_grad()
 
 
-def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer, data: Data,
-        epochs: int = 100, batch_size: int | None = None, *, l2: float = 0.0, l1: float = 0.0,
+def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientFreeOptimizer,
+        data: Data, epochs: int = 100, batch_size: int | None = None, *, l2: float = 0.0,
+        l1: float = 0.0,
         schedule: Schedule | None = None, metric: Metric | str | None = "auto",
         validation: Data | None = None, patience: int | None = None, min_delta: float = 0.0,
         restore_best: bool = True, target_accuracy: float | None = None,
@@ -315,7 +406,10 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer, data: Data
     """Train ``model`` on ``data = (X, y)``: each step computes ``loss(predictions, targets)``
     on a batch (plus ``l2 * sum p^2 + l1 * sum |p|``), back-propagates and calls
     ``optimizer.step()``. ``X`` and ``y`` may be any sequences of real numbers (lists,
-    tuples, numpy arrays).
+    tuples, numpy arrays). A gradient-free optimizer (:class:`GeneticAlgorithm`,
+    :class:`ParticleSwarm`, :class:`RandomSearch`) is called as ``optimizer.step(closure)``
+    instead, with a closure that evaluates the objective on the batch without recording a
+    graph: no backward pass is made (``history.grad_norms`` holds nan).
 
     ``batch_size=None`` is full-batch gradient descent, ``1`` stochastic, otherwise
     mini-batch (reshuffled each epoch from ``seed``: an int, a ``random.Random``, or None for
@@ -336,6 +430,9 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer, data: Data
     mini-batches it is checked on each epoch's accuracy. ``callback(epoch, history)``
     returning True stops too; ``callbacks`` adds your own :class:`Callback` objects. A tqdm
     progress bar shows loss and accuracy unless ``progress=False``.
+
+    Inside ``with WorkCounter() as work:`` every loss evaluation, backward pass and graph
+    node of the run is counted (see :mod:`autograd_lite.nn.work`).
 
     While it trains, ``fit`` pauses Python's cyclic garbage collector (graphs hold no
     cycles; see :func:`paused_cyclic_gc`) and restores it afterwards. When ``fit`` returns

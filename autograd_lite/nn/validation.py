@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["MAX_STEPS", "finite_number", "flag", "is_real", "short_repr", "state_owner",
-           "whole_number"]
+from ..engine import Value
+
+__all__ = ["MAX_STEPS", "checked_parameters", "finite_number", "flag", "is_real",
+           "parameter_name", "short_repr", "state_owner", "whole_number"]
 
 #: The largest step count a state may hold: beyond 2**53 a count no longer fits a float
 #: exactly, and bias corrections such as ``0.9 ** t`` would fail on it.
@@ -154,3 +156,54 @@ def state_owner(owner: Any, state: Any) -> str:
         got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
         raise ValueError(f"{where}: state is for {got!r}, not {name}")
     return where
+
+
+def parameter_name(params: list[Value], i: int) -> str:
+    """``"parameter 3"``, with the Value's label when it has one: ``"parameter 3 ('w')"``.
+
+    >>> parameter_name([Value(1.0, label="w")], 0)
+    "parameter 0 ('w')"
+    """
+    label = params[i].label
+    return f"parameter {i} ({label!r})" if label else f"parameter {i}"
+
+
+def checked_parameters(owner: str, params: Iterable[Value]) -> list[Value]:
+    """The parameters an optimizer will update, as a list: at least one, each a leaf
+    ``Value`` (an interior node's ``.data`` is recomputed by the next forward pass, so
+    updating it would be lost, and it has no place in ``model.parameters()``), each once
+    (a Value listed twice would be updated twice per step).
+
+    >>> a = Value(1.0); checked_parameters("SGD", [a]) == [a]
+    True
+    >>> try: checked_parameters("SGD", [a, a * 2])
+    ... except ValueError as e: print(e)
+    SGD: parameter 1 is the result of 'mul', not a leaf: optimizers update leaves such as \
+model.parameters() (an interior node is recomputed by the next forward pass)
+    """
+    if isinstance(params, Value):
+        raise TypeError(f"{owner}: expected a list of parameters, got one Value; "
+                        f"pass [value] (or model.parameters())")
+    try:
+        found = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: expected a list of parameters (Values), got "
+                        f"{type(params).__name__}") from None
+    if not found:
+        raise ValueError(f"{owner}: got no parameters to optimise")
+    first_seen: dict[int, int] = {}
+    for i, p in enumerate(found):
+        if not isinstance(p, Value):
+            raise TypeError(f"{owner}: parameters must be Values, got {type(p).__name__} "
+                            f"at position {i}")
+        if not p.is_leaf:
+            raise ValueError(f"{owner}: {parameter_name(found, i)} is the result of "
+                             f"{p.op!r}, not a leaf: optimizers update leaves such as "
+                             f"model.parameters() (an interior node is recomputed by the "
+                             f"next forward pass)")
+        if id(p) in first_seen:
+            raise ValueError(f"{owner}: {parameter_name(found, i)} is the same Value as "
+                             f"parameter {first_seen[id(p)]}; list each parameter once "
+                             f"(it would be updated twice per step)")
+        first_seen[id(p)] = i
+    return found
