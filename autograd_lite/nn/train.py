@@ -266,22 +266,20 @@ class _Loop:
         history = self.run.history
         total, hits, samples, measured = 0.0, 0.0, 0, True
         for Xb, yb in epoch_batches:
-            data_loss, loss_value, accuracy = self.measure(Xb, yb)
+            objective, loss_value, accuracy = self.measure(Xb, yb)
             reason = _first_reason(cb.on_forward(self.run, loss_value, accuracy)
                                    for cb in self.callbacks)
             if reason:
                 # These parameters were measured, not stepped from: they are the result,
                 # and the epoch's numbers are theirs.
-                if self.uses_gradient and self.work is not None:
-                    self.work.record_forward(data_loss, len(Xb))
                 history.epoch_loss.append(loss_value)
                 history.epoch_accuracy.append(accuracy)
                 return reason
             history.loss.append(loss_value)
             history.accuracy.append(accuracy)
             history.lr.append(float(getattr(self.run.optimizer, "lr", math.nan)))
-            if data_loss is not None and self.uses_gradient:
-                self.gradient_step(data_loss, len(Xb))
+            if objective is not None and self.uses_gradient:
+                self.gradient_step(objective)
             else:
                 self.search_step(Xb, yb)
             total += loss_value * len(Xb)
@@ -295,10 +293,10 @@ class _Loop:
         return None
 
     def measure(self, Xb: list[Any], yb: list[Any]) -> tuple[Value | None, float, float | None]:
-        """The data loss (as a Value, when one was built) and accuracy of the parameters as
-        they are, on this batch. A gradient optimizer needs the graph, to go backward
-        through it; a gradient-free one does not, and with full batches it has usually just
-        evaluated these very parameters: then nothing is computed again."""
+        """The objective (as a Value, when one was built), the data loss and the accuracy
+        of the parameters as they are, on this batch. A gradient optimizer needs the graph,
+        to go backward through it; a gradient-free one does not, and with full batches it
+        has usually just evaluated these very parameters: then nothing is computed again."""
         if not self.uses_gradient:
             known = self.remembered()
             if known is not None:
@@ -307,9 +305,14 @@ class _Loop:
             preds = _forward(self.run.model, Xb)
             data_loss = self.loss(preds, yb)
         accuracy = self.metric(preds, yb) if self.metric else None
-        if not self.uses_gradient and self.work is not None:
-            self.work.record_forward(data_loss, len(Xb), *self.sizing(Xb, yb))
-        return data_loss, data_loss.data, accuracy
+        if not self.uses_gradient:
+            if self.work is not None:
+                self.work.record_forward(data_loss, len(Xb), *self.sizing(Xb, yb))
+            return data_loss, data_loss.data, accuracy
+        objective = self.objective(data_loss)
+        if self.work is not None:
+            self.work.record_forward(objective, len(Xb))
+        return objective, data_loss.data, accuracy
 
     def remembered(self) -> tuple[float, float | None] | None:
         # (data loss, accuracy) of the best full-batch evaluation so far, if the parameters
@@ -332,12 +335,9 @@ class _Loop:
 
         return objective_with_graph, (id(model), len(Xb))
 
-    def gradient_step(self, data_loss: Value, samples: int) -> None:
+    def gradient_step(self, objective: Value) -> None:
         """Back-propagate the objective and let the optimizer update the parameters."""
         optimizer = self.run.optimizer
-        objective = self.objective(data_loss)
-        if self.work is not None:
-            self.work.record_forward(objective, samples)
         if isinstance(self.run.model, Module):
             self.run.model.zero_grad()
         optimizer.zero_grad()
