@@ -24,8 +24,9 @@ from typing import Any
 
 from ..engine import Value
 
-__all__ = ["MAX_STEPS", "checked_parameters", "finite_number", "flag", "is_real",
-           "parameter_name", "short_repr", "state_owner", "whole_number"]
+__all__ = ["MAX_STEPS", "checked_parameters", "finite_number", "flag", "is_finite_real",
+           "is_real", "number_pair", "parameter_name", "short_repr", "state_owner",
+           "step_count", "whole_number"]
 
 #: The largest step count a state may hold: beyond 2**53 a count no longer fits a float
 #: exactly, and bias corrections such as ``0.9 ** t`` would fail on it.
@@ -46,6 +47,17 @@ def is_real(value: Any) -> bool:
     (True, True, False, False)
     """
     return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def is_finite_real(value: Any) -> bool:
+    """True for a real number (not a bool) that is finite as a float; never raises, not
+    even for an int too large for a float.
+
+    >>> is_finite_real(1.5), is_finite_real(float("inf")), is_finite_real(10 ** 400)
+    (True, False, False)
+    """
+    number = _as_float(value)
+    return number is not None and math.isfinite(number)
 
 
 def _as_float(value: Any) -> float | None:
@@ -113,6 +125,30 @@ def whole_number(owner: str, name: str, value: Any, *, minimum: int = 0,
         bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
         raise ValueError(f"{owner}: {name} must be an int {bound}, got {_short(value)}")
     return number
+
+
+def step_count(owner: str, name: str, value: Any) -> int:
+    """A saved step count: an int in ``[0, MAX_STEPS]`` (a count beyond 2**53 cannot be
+    reached, and would break float arithmetic such as Adam's ``0.9 ** t``).
+
+    >>> try: step_count("Adam.load_state_dict", "'steps'", 2 ** 60)
+    ... except ValueError as e: print(e)
+    Adam.load_state_dict: 'steps' must be an int in [0, 9007199254740992], got \
+1152921504606846976
+    """
+    return whole_number(owner, name, value, minimum=0, maximum=MAX_STEPS)
+
+
+def number_pair(owner: str, name: str, value: Any) -> tuple[float, float]:
+    """Two finite real numbers (a tuple or list), as floats, or a ``ValueError``.
+
+    >>> number_pair("Adam", "betas", [0.9, 0.999])
+    (0.9, 0.999)
+    """
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2 \
+            or not all(is_finite_real(v) for v in value):
+        raise ValueError(f"{owner}: {name} must be two finite numbers, got {_short(value)}")
+    return float(value[0]), float(value[1])
 
 
 def flag(owner: str, name: str, value: Any) -> bool:
