@@ -249,7 +249,7 @@ print(f"backprop / forward pass: {min(ratios):.1f}x to {max(ratios):.1f}x; "
       f"{cd_over_bp[-1]:.0f}x at n = {sizes[-1]}; log-log slopes: backprop {bp_slope:.2f}, "
       f"central differences {cd_slope:.2f}")
 assert max(ratios) < 10                     # a small constant times the forward pass ...
-assert 0.6 < bp_slope < 1.5 < cd_slope < 2.6   # ... linear in n, against n^2
+assert 0.5 < bp_slope < 1.6 < cd_slope < 2.8   # ... linear in n, against n^2
 assert cd_over_bp[-1] > 200 and cd_over_bp[-1] > 20 * cd_over_bp[0]
 assert worst_jvp_error < 1e-12 < worst_cd_error < 1e-5   # forward mode exact, differences not
 for k, n in enumerate(counted_sizes):
@@ -268,7 +268,8 @@ verdicts["derivatives become slower as layers and neurons are added"] = (
 # size (the `backprop/forward` column), so its time grows linearly with the network; central
 # differences and forward mode need a pass per parameter, grow like `n²`, and at two
 # thousand parameters are hundreds to thousands of times slower. Forward mode is exact (it
-# uses the same local derivatives as backprop); central differences are off around 1e-8.
+# uses the same local derivatives as backprop); central differences are off by up to about
+# 1e-7 (the step `h` trades truncation error against rounding).
 # Forward mode wins the other way round: a function with few inputs and many outputs.
 
 # %% [markdown]
@@ -598,7 +599,9 @@ def steps_or_limit(entry, limit=101):
 
 
 assert steps_to_target["SGD"] is None                      # plain SGD crawls along the valley
-assert steps_to_target["momentum"] < 3000 and steps_to_target["Levenberg-Marquardt"] < 50
+assert steps_to_target["RMSprop"] is None                  # RMSprop bounces on its floor
+assert max(steps_to_target[k] for k in ("momentum", "Adam")) < 1000
+assert steps_to_target["Rprop"] < 2000 and steps_to_target["Levenberg-Marquardt"] < 50
 assert all(entry[0] is not None for name in table_optimizers for entry in table[name])
 adaptive_spirals = max(table[name][1][0] for name in ("RMSprop", "Adam", "Rprop"))
 assert adaptive_spirals < table["SGD"][1][0]               # adaptive rates: fewer steps
@@ -668,12 +671,12 @@ verdicts["Rprop is not as efficient as standard backprop"] = (
 
 # %% [markdown]
 # **What the measurements say.** On Rosenbrock's valley plain gradient descent crawls (the
-# rate that keeps it stable across the valley is tiny along it); momentum, Adam and Rprop
-# get there in hundreds of steps, Levenberg-Marquardt in a few dozen, while RMSprop at a
-# fixed rate keeps bouncing across the valley's floor. On the toy data, with each
+# rate that keeps it stable across the valley is tiny along it); momentum and Adam get there
+# in several hundred steps, Rprop in under two thousand, Levenberg-Marquardt in a few dozen,
+# while RMSprop at a fixed rate keeps bouncing across the valley's floor. On the toy data, with each
 # optimizer at its own best rate, the differences are smaller than the articles suggest:
 # on the moons all need a similar number of steps (momentum 0.9 at rate 0.2 behaves much
-# like plain SGD at rate 1), on the spirals the adaptive methods need about half as many.
+# like plain SGD at rate 1), on the spirals the adaptive methods need fewer (about half).
 # Levenberg-Marquardt needs the fewest steps by far, but each costs a backward pass per
 # sample and a dense solve: worth it only for small models.
 
@@ -730,6 +733,7 @@ plt.show()
 # %%
 assert 2 <= len(stuck) <= 18                     # sensitive to the initial weights
 assert dead_stuck > dead_solved                  # and dead units are one way to get stuck
+assert sum(dead_units[k] > 0 for k in stuck) > len(stuck) / 2       # most stuck runs
 assert layer_norms[0] < layer_norms[-1] / 100     # vanishing gradients in deep sigmoid nets
 verdicts["backprop is sensitive to the initial weights"] = (
     "holds", f"the same network and data: {len(stuck)} of 20 seeds stuck above loss 0.1")
