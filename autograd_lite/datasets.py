@@ -10,7 +10,9 @@ draws from Python's global ``random`` (so ``random.seed(...)`` controls it). Dat
 
 from __future__ import annotations
 
+import contextlib
 import math
+import numbers
 import random
 import warnings
 from collections.abc import Iterator, Sequence
@@ -43,14 +45,38 @@ def rng_from_seed(seed: int | random.Random | None, what: str) -> random.Random:
 
 
 # The generator behind random.random, random.uniform, ... (what random.seed() seeds).
-_GLOBAL_RANDOM: random.Random = random._inst
+_GLOBAL_RANDOM: random.Random = random.random.__self__  # type: ignore[attr-defined]
 
 
-def _check(name: str, n: int, noise: float, least: int = 2) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < least:
-        raise ValueError(f"{name}: n must be an int >= {least}, got {n!r}")
-    if not noise >= 0:
-        raise ValueError(f"{name}: noise must be >= 0, got {noise!r}")
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or type(value).__name__ in ("bool", "bool_")
+
+
+def _count(name: str, what: str, value: Any, least: int) -> int:
+    # An int (numpy's included, bools refused) of at least ``least``.
+    if _is_bool(value) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{name}: {what} must be an int >= {least}, got {value!r}")
+    return int(value)
+
+
+def _real(name: str, what: str, value: Any, low: float, high: float = math.inf,
+          open_low: bool = False, open_high: bool = False) -> float:
+    # A finite real number (numpy's included, bools refused) within the bounds.
+    number = math.nan
+    if not _is_bool(value) and isinstance(value, numbers.Real):
+        with contextlib.suppress(OverflowError):  # an int beyond 1.8e308 stays nan
+            number = float(value)
+    ok = math.isfinite(number) and (number > low if open_low else number >= low) and (
+        number < high if open_high else number <= high)
+    if not ok:
+        bounds = (f"in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+                  if math.isfinite(high) else f"{'>' if open_low else '>='} {low:g}")
+        raise ValueError(f"{name}: {what} must be a finite number {bounds}, got {value!r}")
+    return number
+
+
+def _check(name: str, n: int, noise: float, least: int = 2) -> tuple[int, float]:
+    return _count(name, "n", n, least), _real(name, "noise", noise, 0.0)
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int | random.Random | None = 0
@@ -63,7 +89,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | random.Random | Non
     >>> len(X), sorted(set(y))
     (10, [-1, 1])
     """
-    _check("make_moons", n, noise)
+    n, noise = _check("make_moons", n, noise)
     rng = rng_from_seed(seed, "make_moons")
     n_outer = n // 2
     n_inner = n - n_outer
@@ -94,9 +120,8 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
     >>> sorted({round(math.hypot(*x), 6) for x in X}), sorted(set(y))
     ([0.5, 1.0], [-1, 1])
     """
-    _check("make_circles", n, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
+    n, noise = _check("make_circles", n, noise)
+    factor = _real("make_circles", "factor", factor, 0.0, 1.0, open_low=True, open_high=True)
     rng = rng_from_seed(seed, "make_circles")
     n_outer = n // 2
     points: list[tuple[float, float, int]] = []
@@ -121,9 +146,11 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2, turns: floa
     >>> len(X), [y.count(k) for k in range(3)]
     (30, [10, 10, 10])
     """
-    _check("make_spirals", n, noise)
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= n:
+    n, noise = _check("make_spirals", n, noise)
+    classes = _count("make_spirals", "classes", classes, 2)
+    if classes > n:
         raise ValueError(f"make_spirals: classes must be an int in [2, n], got {classes!r}")
+    turns = _real("make_spirals", "turns", turns, 0.0, open_low=True)
     rng = rng_from_seed(seed, "make_spirals")
     X: list[list[float]] = []
     y: list[int] = []
@@ -147,7 +174,7 @@ def make_xor(n: int = 4, noise: float = 0.0, seed: int | random.Random | None = 
     >>> make_xor()
     ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [-1, 1, 1, -1])
     """
-    _check("make_xor", n, noise, least=4)
+    n, noise = _check("make_xor", n, noise, least=4)
     rng = rng_from_seed(seed, "make_xor")
     corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
     X = [[c + rng.gauss(0.0, noise) if noise else c for c in corners[i % 4]]
@@ -165,7 +192,7 @@ def make_sine(n: int = 50, noise: float = 0.1, seed: int | random.Random | None 
     >>> [round(x[0], 4) for x in X], [abs(round(v, 4)) for v in y]
     ([-3.1416, 0.0, 3.1416], [0.0, 0.0, 0.0])
     """
-    _check("make_sine", n, noise)
+    n, noise = _check("make_sine", n, noise)
     rng = rng_from_seed(seed, "make_sine")
     X = [[-math.pi + 2 * math.pi * i / (n - 1)] for i in range(n)]
     return X, [math.sin(x[0]) + rng.gauss(0.0, noise) for x in X]
@@ -182,9 +209,8 @@ def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.
     """
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} samples but y has {len(y)}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), got "
-                         f"{test_fraction!r}")
+    test_fraction = _real("train_test_split", "test_fraction", test_fraction, 0.0, 1.0,
+                          open_low=True, open_high=True)
     n_test = round(len(X) * test_fraction)
     if not 0 < n_test < len(X):
         raise ValueError(f"train_test_split: {len(X)} samples cannot be split with "
@@ -198,9 +224,11 @@ def train_test_split(X: Sequence[T], y: Sequence[Any], test_fraction: float = 0.
 
 def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
             shuffle: bool = True, seed: int | random.Random | None = 0, *,
-            rng: random.Random | None = None) -> Iterator[tuple[list[T], list[Any]]]:
-    """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller.
-    ``batch_size=None`` is the full batch; ``1`` is stochastic gradient descent.
+            rng: random.Random | None = None, drop_last: bool = False
+            ) -> Iterator[tuple[list[T], list[Any]]]:
+    """One epoch of mini-batches ``(X_batch, y_batch)``; the last may be smaller, unless
+    ``drop_last`` leaves it out. ``batch_size=None`` is the full batch; ``1`` is stochastic
+    gradient descent.
     Shuffling uses ``seed`` (an int, a ``random.Random`` to draw a new order from each call,
     or None for the global ``random``). ``rng=`` is the deprecated old name of ``seed``.
 
@@ -213,12 +241,17 @@ def batches(X: Sequence[T], y: Sequence[Any], batch_size: int | None = None,
         seed = rng
     if len(X) != len(y):
         raise ValueError(f"batches: X has {len(X)} samples but y has {len(y)}")
-    size = len(X) if batch_size is None else batch_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+    if batch_size is not None and (_is_bool(batch_size) or not isinstance(
+            batch_size, numbers.Integral) or batch_size < 1):
         raise ValueError(f"batches: batch_size must be an int >= 1 or None, got {batch_size!r}")
+    size = len(X) if batch_size is None else int(batch_size)
+    if not _is_bool(shuffle) or not _is_bool(drop_last):
+        raise ValueError(f"batches: shuffle and drop_last must be True or False, got "
+                         f"shuffle={shuffle!r}, drop_last={drop_last!r}")
     order = list(range(len(X)))
     if shuffle:
         rng_from_seed(seed, "batches").shuffle(order)
-    for start in range(0, len(order), size):
+    end = len(order) - len(order) % size if drop_last else len(order)
+    for start in range(0, end, size):
         chunk = order[start:start + size]
         yield [X[i] for i in chunk], [y[i] for i in chunk]

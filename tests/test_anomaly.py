@@ -15,13 +15,13 @@ from autograd_lite import (
     BackwardError,
     DomainError,
     Value,
+    backprop,
     creation_site,
     detect_anomaly,
+    grad,
     is_anomaly_enabled,
 )
-from autograd_lite.engine import backprop
 from autograd_lite.functional import dot
-from autograd_lite.higher import grad
 from autograd_lite.nn import MLP
 
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import assume, given
 from test_higher import points, programs, run
 
-from autograd_lite import RULES, BackwardError, Value, detect_anomaly
-from autograd_lite.check import (
+from autograd_lite import RULES, BackwardError, Value, apply, detect_anomaly
+from autograd_lite.checks import (
     GradcheckError,
     StaleNode,
     check_graph,
@@ -25,7 +25,6 @@ from autograd_lite.check import (
     register_op,
     unregister_op,
 )
-from autograd_lite.engine import apply
 from autograd_lite.functional import dot
 from autograd_lite.ops import info
 

@@ -3,6 +3,7 @@ files refused with the model left exactly as it was."""
 
 from __future__ import annotations
 
+import errno
 import json
 import random
 import re
@@ -55,11 +56,11 @@ def test_save_is_atomic_a_failed_write_keeps_the_old_file(tmp_path: Path,
     model.save(path)
     original = path.read_text()
 
-    def broken_dump(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(checkpoint_module.json, "dump", broken_dump)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(checkpoint_module.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
         MLP(2, [2, 1], seed=1).save(path)
     assert path.read_text() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]   # no temp file left
@@ -171,3 +172,104 @@ def test_no_temp_file_is_left_on_any_failure(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError, match=r"folder\.json"):
         MLP(2, [2, 1], seed=0).save(tmp_path / "folder.json")
     assert _leftovers(tmp_path) == []
+
+
+# --- hostile files and file systems ------------------------------------------------------
+
+
+def _checkpoint_text(state: str = '{"layers.0.neurons.0.w.0": 0.5, '
+                                  '"layers.0.neurons.0.b": 0.0}',
+                     architecture: str = '"MLP of [Layer of [LinearNeuron(1)]]"',
+                     version: str = "1") -> str:
+    return (f'{{"format": "autograd_lite/state_dict", "version": {version}, '
+            f'"architecture": {architecture}, "state": {state}}}')
+
+
+@pytest.mark.parametrize("content,match", [
+    (_checkpoint_text(state='{"layers.0.neurons.0.w.0": 1' + "0" * 400 + ', '
+                            '"layers.0.neurons.0.b": 0.0}'), "must be a finite number"),
+    (_checkpoint_text(state='{"layers.0.neurons.0.w.0": 1e400, '
+                            '"layers.0.neurons.0.b": 0.0}'), "must be a finite number, got inf"),
+    (_checkpoint_text(state='{"layers.0.neurons.0.w.0": NaN, '
+                            '"layers.0.neurons.0.b": 0.0}'), "must be a finite number, got nan"),
+    ('{"a": ' * 100_000 + "1" + "}" * 100_000, "nests too deeply"),
+    ('{"x": 1' + "0" * 5000 + "}", "not a checkpoint"),
+    (_checkpoint_text(architecture="5"), "'architecture' must be text or null, got 5"),
+    (_checkpoint_text(architecture='["MLP"]'), "'architecture' must be text"),
+    (_checkpoint_text(state="[1, 2]"), "no 'state' mapping"),
+    (_checkpoint_text(version="true"), "version True"),
+    (_checkpoint_text(version="1" + "0" * 400), "checkpoint version 1000"),
+    (_checkpoint_text(state='{"layers.0.neurons.0.w.0": "0.5", '
+                            '"layers.0.neurons.0.b": 0.0}'), "must be a finite number"),
+])
+def test_hostile_files_raise_a_value_error_naming_the_file(tmp_path: Path, content: str,
+                                                           match: str) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(content)
+    model = MLP(1, [1], seed=0)
+    before = snapshot(model)
+    with pytest.raises(ValueError, match=match) as info:
+        model.load(path)
+    assert str(path) in str(info.value)
+    assert snapshot(model) == before
+
+
+def test_save_keeps_the_files_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "shared.json"
+    MLP(1, [1], seed=0).save(path)
+    for mode in (0o644, 0o640, 0o600):
+        path.chmod(mode)
+        MLP(1, [1], seed=1).save(path)
+        assert path.stat().st_mode & 0o777 == mode
+    fresh = tmp_path / "fresh.json"
+    MLP(1, [1], seed=0).save(fresh)
+    probe = tmp_path / "probe"
+    probe.write_text("")                      # what open() gives a new file here (umask)
+    assert fresh.stat().st_mode & 0o777 == probe.stat().st_mode & 0o777
+
+
+def test_save_through_a_symlink_updates_its_target(tmp_path: Path) -> None:
+    real = tmp_path / "store" / "model.json"
+    real.parent.mkdir()
+    link = tmp_path / "latest.json"
+    MLP(1, [1], seed=0).save(real)
+    link.symlink_to(real)
+    newer = MLP(1, [1], seed=1)
+    newer.save(link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert json.loads(real.read_text())["state"] == newer.state_dict()
+    assert sorted(p.name for p in real.parent.iterdir()) == ["model.json"]
+
+
+def test_errors_name_the_file_asked_for_never_the_temporary_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.json"
+    hidden = str(tmp_path / ".model.json.abc123.tmp")
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", hidden)
+
+    monkeypatch.setattr(checkpoint_module.tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as info:
+        MLP(1, [1], seed=0).save(path)
+    message = str(info.value)
+    assert str(path) in message and ".tmp" not in message and "abc123" not in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    monkeypatch.undo()
+
+    def cross_device(src: str, dst: object) -> None:
+        raise OSError(errno.EXDEV, f"Invalid cross-device link: {src}", src, str(dst))
+
+    monkeypatch.setattr(checkpoint_module.os, "replace", cross_device)
+    with pytest.raises(OSError) as info:
+        MLP(1, [1], seed=0).save(path)
+    assert str(path) in str(info.value) and ".tmp" not in str(info.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_load_state_dict_refuses_numbers_too_large_for_a_float() -> None:
+    model = MLP(1, [1], seed=0)
+    state = model.state_dict()
+    state["layers.0.neurons.0.b"] = 10 ** 400
+    with pytest.raises(ValueError, match=r"'layers\.0\.neurons\.0\.b' must be a finite number"):
+        model.load_state_dict(state)

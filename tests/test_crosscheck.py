@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograd_lite import Value, derivative, grad, hessian
+from autograd_lite import RULES, Value, derivative, grad, hessian
 from autograd_lite import sum as vsum
 from autograd_lite.nn import (
     SGD,
@@ -23,7 +23,6 @@ from autograd_lite.nn import (
     binary_cross_entropy,
     cross_entropy,
 )
-from autograd_lite.rules import RULES
 
 Fn = Callable[[Value], Value]
 

@@ -109,6 +109,19 @@ def test_batches_cover_each_sample_once_and_shuffle() -> None:
     (lambda: train_test_split([1, 2], [1], 0.5), "samples"),
     (lambda: train_test_split([1, 2], [1, 2], 1.5), "test_fraction"),
     (lambda: list(batches([1], [1], 0)), "batch_size"),
+    (lambda: make_moons(10, noise=math.inf), "make_moons: noise must be a finite number >= 0"),
+    (lambda: make_moons(10.0), "make_moons: n must be an int"),
+    (lambda: make_moons(True), "make_moons: n must be an int"),
+    (lambda: make_circles(10, noise=-math.inf), "make_circles: noise"),
+    (lambda: make_circles(10, factor=math.nan), "make_circles: factor"),
+    (lambda: make_spirals(10, turns=math.inf), "make_spirals: turns"),
+    (lambda: make_spirals(10, classes=2.0), "make_spirals: classes"),
+    (lambda: make_spirals(10, classes=11), "classes must be an int in \\[2, n\\]"),
+    (lambda: make_xor(8, noise=10 ** 400), "make_xor: noise"),
+    (lambda: make_sine(10, noise=math.nan), "make_sine: noise"),
+    (lambda: train_test_split([1, 2], [1, 2], math.nan), "test_fraction"),
+    (lambda: list(batches([1], [1], 1.0)), "batch_size"),
+    (lambda: list(batches([1], [1], shuffle="no")), "shuffle"),
 ])
 def test_bad_arguments(call: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -134,3 +147,22 @@ def test_seed_accepts_an_int_a_generator_or_none_for_the_global_one() -> None:
     assert old == by_int
     with pytest.raises(TypeError, match=r"make_moons: seed must be an int.*1.5"):
         make_moons(10, seed=1.5)  # type: ignore[arg-type]
+
+
+def test_numpy_counts_and_rates_are_accepted() -> None:
+    np = pytest.importorskip("numpy")
+    assert make_moons(np.int64(12), noise=np.float32(0.1), seed=3) == make_moons(
+        12, noise=float(np.float32(0.1)), seed=3)
+    X, y = make_spirals(np.int32(9), classes=np.int64(3), seed=0)
+    assert len(X) == 9 and sorted(set(y)) == [0, 1, 2]
+    assert [yb for _, yb in batches([1, 2, 3], [1, 2, 3], np.int64(2), shuffle=False)] == [
+        [1, 2], [3]]
+
+
+def test_drop_last_leaves_out_the_short_batch() -> None:
+    sizes = [len(yb) for _, yb in batches(list(range(10)), list(range(10)), 4,
+                                          drop_last=True)]
+    assert sizes == [4, 4]
+    everything = [v for _, yb in batches(list(range(10)), list(range(10)), 5, drop_last=True)
+                  for v in yb]
+    assert sorted(everything) == list(range(10))          # nothing dropped when it divides

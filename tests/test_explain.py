@@ -7,15 +7,14 @@ import math
 from typing import Any
 
 import pytest
-from autograd_lite.explain import explain, formula, latex, node_names
 from graphs import lecture_graph
 from hypothesis import assume, given
 from test_higher import points, programs, run
 
-from autograd_lite import BackwardError, Value
-from autograd_lite.engine import backprop, topological_order
+from autograd_lite import BackwardError, Value, backprop, topological_order
 from autograd_lite.functional import dot
 from autograd_lite.functional import sum as vsum
+from autograd_lite.transcript import explain, formula, latex, node_names
 
 
 def test_transcript_of_the_lecture_example_matches_the_hand_derivation() -> None:

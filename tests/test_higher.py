@@ -11,11 +11,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autograd_lite import BackwardError, Value, no_grad
-from autograd_lite.engine import backprop
+from autograd_lite import BackwardError, Value, backprop, no_grad
+from autograd_lite.derivatives import derivative, grad, hessian, jacobian, jvp
 from autograd_lite.functional import dot
 from autograd_lite.functional import sum as vsum
-from autograd_lite.higher import derivative, grad, hessian, jacobian, jvp
 
 # --- random expression graphs (also used by test_explain) -----------------------------------
 # A program is a list of steps; each step applies an op to earlier results (chosen at

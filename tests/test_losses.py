@@ -161,7 +161,23 @@ def test_losses_build_few_nodes() -> None:
     (lambda: cross_entropy([[Value(1.0), Value(2.0)]], [2]), "label"),
     (lambda: cross_entropy([[Value(1.0)]], [0]), ">= 2 class scores"),
     (lambda: mse([[Value(1.0), Value(2.0)]], [1.0]), "one score per sample"),
+    (lambda: mse([Value(1.0)], [10 ** 400]), "mse: targets must be finite numbers"),
+    (lambda: hinge([Value(1.0)], [True]), "hinge: targets must be finite numbers, got True"),
+    (lambda: cross_entropy([[Value(1.0), Value(2.0)]], [1.0]), "label must be an int"),
+    (lambda: l2_penalty([Value(1.0)], math.nan), "l2_penalty: weight"),
+    (lambda: l1_penalty([Value(1.0)], -1.0), "l1_penalty: weight"),
 ])
 def test_bad_inputs_name_the_loss(call: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_numpy_labels_and_targets_are_plain_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    scores = [Value(0.5), Value(-2.0), Value(0.3)]
+    assert hinge(scores, np.array([1, -1, -1])).data == hinge(scores, [1, -1, -1]).data
+    assert mse(scores, np.array([0.5, 1.0, 0.0])).data == mse(scores, [0.5, 1.0, 0.0]).data
+    rows = [[Value(1.0), Value(2.0)], [Value(0.5), Value(-1.0)]]
+    assert cross_entropy(rows, np.array([1, 0])).data == cross_entropy(rows, [1, 0]).data
+    assert binary_cross_entropy(scores[:2], np.array([1, 0])).data == binary_cross_entropy(
+        scores[:2], [1, 0]).data

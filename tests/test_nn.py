@@ -262,7 +262,7 @@ def test_sequential_with_batchnorm_trains_on_a_batch() -> None:
     (lambda: MLP(2, [3, 1], activation="gelu"), "'gelu'"),
     (lambda: MLP(2, [3, 1], output_activation="softmax"), "'softmax'"),
     (lambda: MLP(2, [3, 1], init="zeros"), "'zeros'"),
-    (lambda: Layer(0, 3), "nin and nout"),
+    (lambda: Layer(0, 3), "Layer: nin must be an int >= 1, got 0"),
     (lambda: Neuron(2, dropconnect=1.0), "dropconnect"),
     (lambda: Dropout(1.0), "Dropout"),
     (lambda: BatchNorm(0), "num_features"),
@@ -359,3 +359,62 @@ def test_rng_is_a_deprecated_alias_of_seed() -> None:
     assert layer.state_dict() == Layer(2, 2, seed=4).state_dict()
     with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
         Neuron(2, seed=1, rng=random.Random(1))
+
+
+# --- hostile input: sizes, rates and flags are checked where they are given, and numpy
+# rows work as samples --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: Neuron(0), "Neuron: nin must be an int >= 1, got 0"),
+    (lambda: Neuron(0, init="he"), "Neuron: nin must be an int >= 1, got 0"),
+    (lambda: Neuron(2.0), "Neuron: nin must be an int"),
+    (lambda: Neuron(2, nonlin="no"), "Neuron: nonlin must be True or False"),
+    (lambda: Neuron(2, fan_out=0, init="xavier"), "fan_out"),
+    (lambda: Neuron(2, dropconnect=float("nan")), "dropconnect"),
+    (lambda: Layer(2.5, 1), "Layer: nin must be an int"),
+    (lambda: Layer(2, True), "Layer: nout must be an int"),
+    (lambda: MLP(0, [1]), "MLP: nin must be an int >= 1"),
+    (lambda: MLP(2, [3, 0]), r"MLP: nouts\[1\] must be an int >= 1, got 0"),
+    (lambda: MLP(2, [3, 1.5]), r"nouts\[1\]"),
+    (lambda: Dropout(float("nan")), "Dropout: p"),
+    (lambda: BatchNorm(2.0), "BatchNorm: num_features"),
+    (lambda: BatchNorm(2, eps=0.0), "BatchNorm: eps"),
+    (lambda: BatchNorm(2, momentum=float("nan")), "BatchNorm: momentum"),
+])
+def test_bad_sizes_rates_and_flags_are_refused(make: Callable[[], object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_mlp_of_no_layers_list_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="nouts must be a list"):
+        MLP(2, 3)  # type: ignore[arg-type]
+
+
+def test_numpy_rows_and_sizes_work_like_lists() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(np.int64(2), [np.int64(3), 1], seed=0)
+    rows = np.array([[0.5, -1.0], [2.0, 0.25]])
+    for row in rows:
+        assert model(row).data == model([float(v) for v in row]).data
+    layer, neuron = model.layers[0], model.layers[0].neurons[0]
+    assert [v.data for v in layer(rows[0])] == [v.data for v in layer([0.5, -1.0])]
+    assert neuron(rows[1]).data == neuron([2.0, 0.25]).data
+    with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        model(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="sequence of numbers"):
+        model("ab")
+
+
+def test_batchnorm_changes_no_running_statistic_when_one_feature_overflows() -> None:
+    bn = BatchNorm(2)
+    # Feature 0 is ordinary; feature 1's squared deviations (1e310) overflow a float.
+    batch = [[1.0, 1e155], [3.0, -1e155]]
+    with pytest.raises(OverflowError):
+        bn.forward_batch(batch)
+    assert (bn.running_mean, bn.running_var) == ([0.0, 0.0], [1.0, 1.0])
+    bn.forward_batch([[1.0, 2.0], [3.0, 4.0]])     # and it still works afterwards
+    # By hand: batch means 2 and 3, unbiased variances 2; momentum 0.1 from 0 and 1.
+    assert bn.running_mean == pytest.approx([0.2, 0.3])
+    assert bn.running_var == pytest.approx([1.1, 1.1])

@@ -9,6 +9,8 @@ import random
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value
 from autograd_lite.datasets import make_xor
@@ -306,7 +308,7 @@ def test_load_state_dict_refuses_mismatches_and_changes_nothing() -> None:
 
 
 @pytest.mark.parametrize("make,match", [
-    (lambda: SGD([Value(1.0)], lr=0.0), "lr"),
+    (lambda: SGD([Value(1.0)], lr=float("nan")), "lr"),
     (lambda: SGD([Value(1.0)], lr=-1), "lr"),
     (lambda: SGD([], lr=0.1), "no parameters"),
     (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), "nesterov"),
@@ -380,7 +382,7 @@ def _adam_state() -> dict[str, object]:
 
 @pytest.mark.parametrize("change,match", [
     (lambda s: s["hyper"].update(lr="0.1"), r"'lr' = '0.1'.*finite number"),
-    (lambda s: s["hyper"].update(lr=-0.5), r"'lr' = -0.5.*> 0"),
+    (lambda s: s["hyper"].update(lr=-0.5), r"'lr' = -0.5.*>= 0"),
     (lambda s: s["hyper"].update(eps=float("nan")), r"'eps' = nan"),
     (lambda s: s["hyper"].update(betas=[0.9]), r"'betas' = \[0.9\].*2 finite numbers"),
     (lambda s: s["hyper"].update(betas=[0.9, 1.5]), r"'betas' = \[0.9, 1.5\].*\[0, 1\)"),
@@ -389,7 +391,8 @@ def _adam_state() -> dict[str, object]:
     (lambda s: s["state"].update(exp_avg=[0.0]), r"'exp_avg' must hold 2 finite"),
     (lambda s: s["state"].update(exp_avg=[0.0, float("inf")]), r"'exp_avg'.*inf"),
     (lambda s: s["state"].update(exp_avg=[True, 0.0]), r"'exp_avg'.*True"),
-    (lambda s: s.update(steps=-1), r"'steps' must be an int >= 0, got -1"),
+    (lambda s: s.update(steps=-1), r"'steps' must be an int in \[0, 9007199254740992\], got -1"),
+    (lambda s: s.update(steps=10 ** 400), r"'steps' must be an int in \[0, 9007199254740992\]"),
     (lambda s: s.update(steps=1.5), r"'steps'.*1.5"),
     (lambda s: s.update(extra=1), r"unknown keys \['extra'\]"),
 ])
@@ -422,3 +425,196 @@ def test_optimizer_load_state_dict_checks_settings_together() -> None:
     lm_state["hyper"]["max_tries"] = 2.5
     with pytest.raises(ValueError, match=r"'max_tries' = 2\.5.*an int"):
         LevenbergMarquardt([Value(0.0)], lambda: []).load_state_dict(lm_state)
+
+
+# --- hostile input: every error names the optimizer, the parameter and the value, and a
+# refused step changes nothing -------------------------------------------------------------
+
+
+def _snapshot(opt: Optimizer) -> tuple[list[float], str]:
+    return [p.data for p in opt.params], json.dumps(opt.state_dict(), allow_nan=False)
+
+
+def test_a_finite_gradient_that_would_make_a_parameter_infinite_is_refused() -> None:
+    # By float arithmetic 1e308 - 10 * 1e308 is -inf: the update cannot be represented.
+    assert -math.inf == 1e308 - 10.0 * 1e308
+    big, small = Value(1e308, label="w_big"), Value(1.0)
+    opt = SGD([small, big], lr=10.0, momentum=0.5)
+    small.grad, big.grad = 0.5, 1e308
+    before = _snapshot(opt)
+    with pytest.raises(ValueError, match=r"SGD\.step: the update would make parameter 1 "
+                                         r"\('w_big'\) -inf.*nothing was changed"):
+        opt.step()
+    assert _snapshot(opt) == before and opt.steps == 0      # not even the other parameter
+
+
+def test_adam_refuses_a_gradient_whose_square_overflows_and_stays_saveable() -> None:
+    assert math.inf == (1e200 * 1e200)                       # what exp_avg_sq would hold
+    p = Value(1.0)
+    opt = Adam([p], lr=0.1)
+    p.grad = 1.0
+    opt.step()
+    before = _snapshot(opt)
+    p.grad = 1e200
+    with pytest.raises(ValueError, match="exp_avg_sq of parameter 0 inf"):
+        opt.step()
+    assert _snapshot(opt) == before                          # still finite, still JSON
+    p.grad = 1.0
+    opt.step()
+    assert opt.steps == 2 and math.isfinite(p.data)
+
+
+OPTIMIZERS: list[Callable[[list[Value]], Optimizer]] = [
+    lambda ps: SGD(ps, lr=1e5, momentum=0.9, nesterov=True, weight_decay=1e3),
+    lambda ps: RMSprop(ps, lr=1e5, weight_decay=1e3),
+    lambda ps: Adam(ps, lr=1e5, weight_decay=1e3),
+    lambda ps: AdamW(ps, lr=10.0, weight_decay=1e3),
+    lambda ps: Rprop(ps, lr=1e5, step_sizes=(1e-6, 1e300)),
+]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.floats(-1e300, 1e300), min_size=2, max_size=2),
+       st.lists(st.floats(-1e300, 1e300), min_size=2, max_size=2),
+       st.integers(0, len(OPTIMIZERS) - 1))
+def test_every_optimizer_step_is_all_finite_or_refused_unchanged(
+        data: list[float], grads: list[float], which: int) -> None:
+    ps = [Value(v) for v in data]
+    opt = OPTIMIZERS[which](ps)
+    for _ in range(2):
+        for p, g in zip(ps, grads):
+            p.grad = g
+        before = _snapshot(opt)
+        try:
+            opt.step()
+        except ValueError as e:
+            assert "nothing was changed" in str(e)
+            assert _snapshot(opt) == before
+        else:
+            assert all(math.isfinite(p.data) for p in ps)
+            json.dumps(opt.state_dict(), allow_nan=False)    # every state stays saveable
+
+
+@pytest.mark.parametrize("make,error,match", [
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=0.9, nesterov="yes"), ValueError,
+     "SGD: nesterov must be True or False, got 'yes'"),
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=0.9, nesterov=1), ValueError, "nesterov"),
+    (lambda: SGD([Value(1.0)], lr=True), ValueError, "SGD: lr must be a finite number"),
+    (lambda: SGD([Value(1.0)], lr="0.1"), ValueError, "SGD: lr must be a finite number"),
+    (lambda: SGD([Value(1.0)], lr=10 ** 400), ValueError, "SGD: lr"),
+    (lambda: SGD([Value(1.0)], momentum=float("inf")), ValueError, "momentum"),
+    (lambda: RMSprop([Value(1.0)], alpha=float("nan")), ValueError, "RMSprop: alpha"),
+    (lambda: RMSprop([Value(1.0)], eps=-1.0), ValueError, "RMSprop: eps"),
+    (lambda: Adam([Value(1.0)], betas=0.9), ValueError, "Adam: betas must be two finite"),
+    (lambda: Adam([Value(1.0)], betas=(0.9, float("nan"))), ValueError, "betas"),
+    (lambda: AdamW([Value(1.0)], weight_decay=-0.1), ValueError, "AdamW: weight_decay"),
+    (lambda: Rprop([Value(1.0)], step_sizes=(0.0, 1.0)), ValueError, "step_sizes"),
+    (lambda: Rprop([Value(1.0)], etas="ab"), ValueError, "Rprop: etas"),
+    (lambda: LevenbergMarquardt([Value(1.0)], lambda: [], max_tries=2.5), ValueError,
+     "max_tries"),
+    (lambda: LevenbergMarquardt([Value(1.0)], lambda: [], down=float("nan")), ValueError,
+     "down"),
+    (lambda: LevenbergMarquardt([Value(1.0)], [1.0]), TypeError, "residuals must be a"),
+    (lambda: SGD(Value(1.0)), TypeError, "got one Value"),
+    (lambda: SGD([Value(1.0), 2.0]), TypeError, "position 1"),
+])
+def test_bad_arguments_name_the_optimizer_and_the_value(make: Callable[[], object],
+                                                        error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_an_interior_node_or_a_repeated_parameter_is_refused() -> None:
+    w = Value(2.0, label="w")
+    for make in (SGD, Adam, RMSprop, Rprop):
+        with pytest.raises(ValueError, match=r"parameter 1 is the result of 'mul', not a leaf"):
+            make([w, w * 3.0])
+        with pytest.raises(ValueError, match=r"parameter 1 \('w'\) is the same Value as "
+                                             r"parameter 0"):
+            make([w, w])
+
+
+def test_numpy_scalars_are_accepted_as_settings() -> None:
+    np = pytest.importorskip("numpy")
+    p = Value(1.0)
+    opt = SGD([p], lr=np.float32(0.1), momentum=np.float64(0.5), nesterov=np.bool_(True))
+    p.grad = 2.0
+    opt.step()
+    lr = float(np.float32(0.1))                    # the float32 rate, exactly as given
+    v = 2.0                                        # first velocity: the gradient
+    assert p.data == pytest.approx(1.0 - lr * (2.0 + 0.5 * v), rel=1e-15)
+    assert type(opt.lr) is float and opt.nesterov is True
+    json.dumps(opt.state_dict())                   # plain Python numbers: saveable
+
+
+def test_a_rate_decayed_to_zero_still_saves_and_loads() -> None:
+    opt = SGD([Value(1.0)], lr=0.0)
+    state = json.loads(json.dumps(opt.state_dict()))
+    other = SGD([Value(1.0)], lr=0.5)
+    other.load_state_dict(state)
+    assert other.lr == 0.0
+
+
+def test_levenberg_marquardt_puts_everything_back_on_an_interrupt() -> None:
+    a = Value(0.0)
+    calls = 0
+
+    def residuals() -> list[Value]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:                      # the first trial point is being evaluated
+            raise KeyboardInterrupt
+        return [a - 3.0, a * 2.0 - 6.0]
+
+    lm = LevenbergMarquardt([a], residuals, damping=0.5)
+    with pytest.raises(KeyboardInterrupt):
+        lm.step()
+    assert (a.data, lm.damping, lm.steps) == (0.0, 0.5, 0)
+
+
+def test_levenberg_marquardt_surfaces_an_error_that_is_not_a_domain_error() -> None:
+    a = Value(0.0)
+    calls = 0
+
+    def residuals() -> list[Value]:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise ValueError("the data file changed under me")
+        return [a - 3.0]
+
+    lm = LevenbergMarquardt([a], residuals)
+    with pytest.raises(ValueError, match="data file"):
+        lm.step()
+    assert a.data == 0.0
+
+
+def test_levenberg_marquardt_moves_residuals_that_use_grad() -> None:
+    # Fit a in f(x) = a x^2 to slopes measured at x_i: f'(x_i) = 2 a x_i = 6 x_i, so a = 3.
+    # The residuals are linear in a: one Gauss-Newton step (tiny damping) lands on it.
+    from autograd_lite import grad
+
+    a = Value(0.5)
+    xs = [0.5, 1.0, 2.0]
+
+    def residuals() -> list[Value]:
+        out = []
+        for xi in xs:
+            x = Value(xi)
+            (slope,) = grad(a * x ** 2, x, create_graph=True)
+            out.append(slope - 6.0 * xi)
+        return out
+
+    lm = LevenbergMarquardt([a], residuals, damping=1e-9)
+    error = lm.step()
+    assert a.data == pytest.approx(3.0, rel=1e-6) and error < 1e-9
+
+
+def test_levenberg_marquardt_explains_residuals_that_are_plain_numbers() -> None:
+    a = Value(1.0)
+    lm = LevenbergMarquardt([a], lambda: [a - 1.0, 0.5])
+    with pytest.raises(TypeError, match=r"residual 1 is 0.5 of type float, not a Value"):
+        lm.step()
+    one = LevenbergMarquardt([a], lambda: a * 2.0 - 4.0)     # one bare Value is fine
+    one.step()
+    assert a.data == pytest.approx(2.0, rel=1e-3)

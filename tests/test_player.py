@@ -14,13 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from autograd_lite.explain import explain
 from graphs import lecture_graph
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lite import Value
-from autograd_lite.engine import backward_order, topological_order
+from autograd_lite import Value, backward_order, explain, topological_order
 from autograd_lite.viz import backward_steps, play_backward, to_svg
 from autograd_lite.viz.labels import fmt
 

@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import RULES as LIVE_RULES
-from autograd_lite import Value, apply, backprop
+from autograd_lite import Rule, Value, apply, backprop
 from autograd_lite.ops import info
-from autograd_lite.rules import Rule
 
 # The table as the package defines it, copied when this module is imported (before any test
 # runs): other tests register throw-away ops at run time, some deliberately wrong.

@@ -212,3 +212,74 @@ def test_fit_trains_a_plain_function_with_the_optimizer_parameters() -> None:
                   progress=False)
     assert history.layer_names == ["all"]
     assert (w.data, b.data) == (pytest.approx(2.0, abs=0.05), pytest.approx(1.0, abs=0.05))
+
+
+# --- hostile input: fit checks every argument before the first step ------------------------
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"l2": -1}, "fit: l2 must be a finite number >= 0, got -1"),
+    ({"l2": float("nan")}, "fit: l2 must be a finite number >= 0, got nan"),
+    ({"l1": float("inf")}, "fit: l1"),
+    ({"patience": -1}, "fit: patience must be an int >= 0, got -1"),
+    ({"patience": 2.5}, "fit: patience"),
+    ({"min_delta": float("nan")}, "fit: min_delta"),
+    ({"target_accuracy": 1.5}, r"fit: target_accuracy must be a finite number in \[0, 1\]"),
+    ({"batch_size": 0}, "fit: batch_size must be an int >= 1, got 0"),
+    ({"batch_size": 2.0}, "fit: batch_size"),
+    ({"epochs": 2.0}, "fit: epochs"),
+    ({"shuffle": "yes"}, "fit: shuffle must be True or False"),
+    ({"restore_best": None, "patience": 2}, "fit: restore_best"),
+    ({"drop_last": True, "batch_size": 9}, "leaves no batch"),
+])
+def test_bad_fit_arguments_are_refused_before_any_step(kwargs: dict[str, object],
+                                                       match: str) -> None:
+    X, y = make_xor()
+    model = MLP(2, [2, 1], seed=0)
+    start = [p.data for p in model.parameters()]
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=match):
+        fit(model, hinge, opt, (X, y), progress=False, **kwargs)  # type: ignore[arg-type]
+    assert [p.data for p in model.parameters()] == start and opt.steps == 0
+
+
+@pytest.mark.parametrize("data,error,match", [
+    (([[0.0, "a"]], [1]), TypeError, r"fit: data X\[0\]\[1\] must be a number, got 'a'"),
+    (([[0.0, float("nan")]], [1]), ValueError, r"X\[0\]\[1\] must be a finite number"),
+    (([[0.0, 1.0]], [float("inf")]), ValueError, r"y\[0\] must be a finite number"),
+    (([[0.0, 1.0], [1.0, 0.0]], [1]), ValueError, "2 samples and 1 targets"),
+    (([], []), ValueError, "at least one"),
+    (([[0.0]],), TypeError, r"pair \(X, y\)"),
+])
+def test_bad_data_is_named_by_sample(data: object, error: type, match: str) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(error, match=match):
+        fit(model, hinge, SGD(model.parameters()), data, progress=False)  # type: ignore[arg-type]
+
+
+def test_fit_takes_numpy_arrays_and_gives_what_lists_give() -> None:
+    np = pytest.importorskip("numpy")
+    X, y = make_moons(20, seed=0)
+    runs = []
+    for data in ((X, y), (np.array(X), np.array(y))):
+        model = MLP(2, [4, 1], seed=0)
+        history = fit(model, hinge, SGD(model.parameters(), lr=0.1), data, epochs=3,
+                      batch_size=np.int64(5), validation=data, progress=False)
+        runs.append((history.loss, history.val_loss, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]
+    model = MLP(2, [4, 3], seed=0)                       # numpy int labels for 3 classes
+    fit(model, cross_entropy, Adam(model.parameters(), lr=0.01),
+        (np.array(X), np.array([i % 3 for i in range(20)])), epochs=2, progress=False)
+
+
+def test_batch_norm_with_a_one_sample_last_batch_is_refused_or_dropped() -> None:
+    X, y = make_moons(21, seed=0)
+    net = Sequential(Layer(2, 4, activation="linear", seed=0), BatchNorm(4),
+                     Activation("relu"), Layer(4, 1, nonlin=False, seed=1))
+    start = [p.data for p in net.parameters()]
+    with pytest.raises(ValueError, match=r"mini-batch of 1 sample.*drop_last=True"):
+        fit(net, hinge, SGD(net.parameters()), (X, y), batch_size=4, progress=False)
+    assert [p.data for p in net.parameters()] == start
+    history = fit(net, hinge, SGD(net.parameters(), lr=0.05), (X, y), epochs=2, batch_size=4,
+                  drop_last=True, progress=False)
+    assert history.steps == 2 * 5                              # 21 // 4 batches an epoch

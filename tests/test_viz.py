@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from graphs import lecture_graph
 
-from autograd_lite import Value
+from autograd_lite import RULES, Value
 from autograd_lite.nn import MLP
-from autograd_lite.rules import RULES
 from autograd_lite.viz import GraphTooLarge, draw_dot, save, save_example_graph, to_svg
 from autograd_lite.viz.graph import (
     EXPLODING,

@@ -7,13 +7,24 @@
 MLP of [Layer of [ReLUNeuron(3), ..., ReLUNeuron(3)], Layer of [LinearNeuron(4)]]
 """
 
+from .callbacks import (
+    Callback,
+    CallbackFunction,
+    EarlyStopping,
+    ProgressBar,
+    TargetAccuracy,
+)
+from .history import History, TrainingRun
 from .layers import Activation, BatchNorm, Dropout, Sequential
 from .losses import binary_cross_entropy, cross_entropy, hinge, l1_penalty, l2_penalty, mae, mse
+from .metrics import argmax_accuracy, logit_accuracy, sign_accuracy
 from .modules import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, LevenbergMarquardt, Optimizer, RMSprop, Rprop
 from .plot import decision_grid, plot_decision_boundary, plot_grad_norms, plot_history
 from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, Schedule, StepLR
-from .train import History, argmax_accuracy, evaluate, fit, logit_accuracy, sign_accuracy
+from .search import GeneticAlgorithm, GradientFreeOptimizer, ParticleSwarm, RandomSearch
+from .train import evaluate, fit, paused_cyclic_gc
+from .work import WorkCounter
 
 __all__ = [
     "MLP",
@@ -22,21 +33,32 @@ __all__ = [
     "Adam",
     "AdamW",
     "BatchNorm",
+    "Callback",
+    "CallbackFunction",
     "CosineLR",
     "Dropout",
+    "EarlyStopping",
     "ExponentialLR",
+    "GeneticAlgorithm",
+    "GradientFreeOptimizer",
     "History",
     "Layer",
     "LevenbergMarquardt",
     "Module",
     "Neuron",
     "Optimizer",
+    "ParticleSwarm",
+    "ProgressBar",
     "RMSprop",
+    "RandomSearch",
     "ReduceLROnPlateau",
     "Rprop",
     "Schedule",
     "Sequential",
     "StepLR",
+    "TargetAccuracy",
+    "TrainingRun",
+    "WorkCounter",
     "argmax_accuracy",
     "binary_cross_entropy",
     "cross_entropy",
@@ -49,6 +71,7 @@ __all__ = [
     "logit_accuracy",
     "mae",
     "mse",
+    "paused_cyclic_gc",
     "plot_decision_boundary",
     "plot_grad_norms",
     "plot_history",

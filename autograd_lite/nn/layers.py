@@ -6,6 +6,7 @@ A sample flowing between layers is a list of Values (or one bare Value, as a one
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,8 @@ from ..core import Value
 from ..datasets import rng_from_seed
 from ..functional import dot
 from ..functional import sum as vsum
-from .modules import ACTIVATIONS, Module, activate, check_choice
+from .modules import ACTIVATIONS, Module, activate, as_sample, check_choice
+from .validation import finite_number, is_real, whole_number
 
 __all__ = ["Activation", "BatchNorm", "Dropout", "Sequential"]
 
@@ -23,7 +25,9 @@ def _as_list(x: Any) -> tuple[list[Any], bool]:
     # (items, was_bare): one-neuron layers return a bare Value, not a list.
     if isinstance(x, (list, tuple)):
         return list(x), False
-    return [x], True
+    if isinstance(x, Value) or is_real(x):
+        return [x], True
+    return list(as_sample(x)), False  # a numpy row or another sequence of numbers
 
 
 def _wrap(x: Any) -> Value:
@@ -101,9 +105,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, seed: int | random.Random | None = None) -> None:
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
-        self.p = p
+        self.p = finite_number("Dropout", "p", p, minimum=0.0, maximum=1.0, below_maximum=True)
         # None: look up the global generator at each call (a copied model keeps using it).
         self._rng = None if seed is None else rng_from_seed(seed, "Dropout")
 
@@ -141,11 +143,9 @@ class BatchNorm(Module):
     buffer_names = ("running_mean", "running_var")
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
-        if num_features < 1:
-            raise ValueError(f"BatchNorm: num_features must be >= 1, got {num_features}")
-        if not 0.0 <= momentum <= 1.0 or eps <= 0.0:
-            raise ValueError(f"BatchNorm: need 0 <= momentum <= 1 and eps > 0, got "
-                             f"momentum={momentum!r}, eps={eps!r}")
+        num_features = whole_number("BatchNorm", "num_features", num_features, minimum=1)
+        eps = finite_number("BatchNorm", "eps", eps, minimum=0.0, above_minimum=True)
+        momentum = finite_number("BatchNorm", "momentum", momentum, minimum=0.0, maximum=1.0)
         self.gamma = [Value(1.0) for _ in range(num_features)]
         self.beta = [Value(0.0) for _ in range(num_features)]
         self.running_mean = [0.0] * num_features
@@ -178,7 +178,12 @@ class BatchNorm(Module):
         rows = [_as_list(x) for x in xs]
         for items, _ in rows:
             self._check(items)
+        # Every feature's output and new running statistics first, then commit them all:
+        # an overflow in one feature must not leave the others' statistics updated.
         columns: list[list[Value]] = []
+        means: list[float] = []
+        variances: list[float] = []
+        m = self.momentum
         for j in range(len(self.gamma)):
             col = [_wrap(items[j]) for items, _ in rows]
             mean = vsum(col) * (1.0 / n)
@@ -186,9 +191,15 @@ class BatchNorm(Module):
             var = dot(centred, centred) * (1.0 / n)
             scale = self.gamma[j] * (var + self.eps) ** -0.5
             columns.append([dot([scale], [c], bias=self.beta[j]) for c in centred])
-            m = self.momentum
-            self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
-            self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
+            means.append((1 - m) * self.running_mean[j] + m * mean.data)
+            variances.append((1 - m) * self.running_var[j] + m * var.data * n / (n - 1))
+        for j, (mean_j, var_j) in enumerate(zip(means, variances)):
+            if not (math.isfinite(mean_j) and math.isfinite(var_j)):
+                raise OverflowError(f"BatchNorm: the running statistics of feature {j} would "
+                                    f"be mean {mean_j!r}, variance {var_j!r}; nothing was "
+                                    f"changed")
+        self.running_mean[:] = means
+        self.running_var[:] = variances
         out: list[Any] = []
         for i, (_, bare) in enumerate(rows):
             sample = [columns[j][i] for j in range(len(self.gamma))]

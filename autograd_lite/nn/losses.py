@@ -11,13 +11,14 @@ Numerically stable forms: ``binary_cross_entropy`` takes logits and uses
 
 from __future__ import annotations
 
-import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
 from ..core import Value
 from ..functional import dot, softplus
 from ..functional import sum as vsum
+from .validation import finite_number, is_finite_real
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "hinge", "l1_penalty", "l2_penalty",
            "mae", "mse"]
@@ -40,7 +41,9 @@ def _pairs(preds: Sequence[Any], targets: Sequence[Any], op: str
         raise ValueError(f"{op}: needs at least one prediction, got none")
     ts: list[float] = []
     for t in targets:
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+        # Any real number (numpy scalars included); never a bool, inf, nan or an int too
+        # large for a float.
+        if not is_finite_real(t):
             raise ValueError(f"{op}: targets must be finite numbers, got {t!r}")
         ts.append(float(t))
     return [_scalar(p, op) for p in preds], ts
@@ -132,12 +135,14 @@ def cross_entropy(scores: Sequence[Sequence[Any]], labels: Sequence[int]) -> Val
     terms: list[Value] = []
     picked: list[Value] = []
     for row, label in zip(scores, labels):
-        if not isinstance(row, (list, tuple)) or len(row) < 2:
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) < 2:
             raise ValueError(f"cross_entropy: each sample needs a list of >= 2 class scores, "
                              f"got {row!r}")
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < len(row):
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or type(
+                label).__name__ in ("bool", "bool_") or not 0 <= label < len(row):
             raise ValueError(f"cross_entropy: label must be an int in [0, {len(row)}), "
                              f"got {label!r}")
+        label = int(label)
         vs = [s if isinstance(s, Value) else Value(s) for s in row]
         m = max(v.data for v in vs)
         terms.append(vsum([(v - m).exp() for v in vs]).log() + m)
@@ -151,6 +156,7 @@ def l2_penalty(params: Sequence[Value], weight: float = 1.0) -> Value:
     >>> l2_penalty([Value(1.0), Value(-2.0)], 0.5).data
     2.5
     """
+    weight = finite_number("l2_penalty", "weight", weight, minimum=0.0)
     return dot(params, params) * weight
 
 
@@ -160,4 +166,5 @@ def l1_penalty(params: Sequence[Value], weight: float = 1.0) -> Value:
     >>> l1_penalty([Value(1.0), Value(-2.0)], 0.5).data
     1.5
     """
+    weight = finite_number("l1_penalty", "weight", weight, minimum=0.0)
     return vsum([p.abs() for p in params]) * weight

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +21,9 @@ from ..core import RULES, Value
 from ..core.value import make_node, unary
 from ..datasets import rng_from_seed
 from ..functional import dot
+from .checkpoint import load_state, save_state
+from .reprs import compact_repr
+from .validation import finite_number, flag, is_finite_real, is_real, short_repr, whole_number
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate"]
 
@@ -52,18 +54,6 @@ def activate(x: Value, activation: str) -> Value:
         return x
     raise ValueError(f"activation: unknown activation {activation!r}; choose one of "
                      f"{', '.join(ACTIVATIONS)}")
-
-
-def compact_repr(text: str) -> str:
-    """Count runs of repeated items: ``"A(2), A(2), A(2)"`` becomes ``"3 x A(2)"``.
-
-    >>> compact_repr("Layer of [ReLUNeuron(2), ReLUNeuron(2), LinearNeuron(2)]")
-    'Layer of [2 x ReLUNeuron(2), LinearNeuron(2)]'
-    """
-    def runs(match: re.Match[str]) -> str:
-        return f"{match.group(0).count(', ') + 1} x {match.group(1)}"
-
-    return re.sub(r"(\w+\(\d+\))(?:, \1)+", runs, text)
 
 
 def check_choice(what: str, value: Any, choices: Sequence[str]) -> None:
@@ -224,8 +214,9 @@ Layer of [LinearNeuron(16)]] (337 parameters)
                 f"(wrong architecture?): missing {_few(missing)}, unexpected {_few(unexpected)}")
         checked: dict[str, float] = {}
         for key, v in state.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ValueError(f"load_state_dict: {key!r} must be a finite number, got {v!r}")
+            if not is_finite_real(v):
+                raise ValueError(f"load_state_dict: {key!r} must be a finite number, got "
+                                 f"{short_repr(v, 60)}")
             checked[key] = float(v)
         for key, v in checked.items():
             targets[key](v)
@@ -240,15 +231,11 @@ Layer of [LinearNeuron(16)]] (337 parameters)
         >>> model.save(path); MLP(2, [2, 1], seed=5).load(path).state_dict() == model.state_dict()
         True
         """
-        from .checkpoint import save_state
-
         save_state(self, path)
 
     def load(self: M, path: str | Path) -> M:
         """Load a file written by ``save`` into this model and return it. A file of another
         architecture, a truncated or non-JSON file raises ``ValueError``; nothing changes."""
-        from .checkpoint import load_state
-
         load_state(self, path)
         return self
 
@@ -279,6 +266,24 @@ def _as_values(x: Sequence[Any]) -> list[Value]:
 
 def _all_values(x: Sequence[Any]) -> bool:
     return all(type(v) is Value for v in x)
+
+
+def as_sample(x: Any) -> Sequence[Any]:
+    """One input sample as a sequence: a list or tuple as it is, a bare Value or number as
+    a one-element list, and any other sequence of numbers (a numpy row, a ``range``) as a
+    list, without importing numpy.
+
+    >>> as_sample(2.0), as_sample((1, 2)), as_sample(range(2))
+    ([2.0], (1, 2), [0, 1])
+    """
+    if isinstance(x, (list, tuple)):
+        return x
+    if isinstance(x, Value) or is_real(x):
+        return [x]
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"expected a sample (a sequence of numbers), got {x!r} of type "
+                        f"{type(x).__name__}")
+    return list(x)
 
 
 def _seed_or_rng(what: str, seed: int | random.Random | None,
@@ -331,12 +336,14 @@ class Neuron(Module):
                  init: str = "uniform", fan_out: int = 1,
                  seed: int | random.Random | None = None, dropconnect: float = 0.0,
                  rng: random.Random | None = None) -> None:
+        nin = whole_number("Neuron", "nin", nin, minimum=1)
+        fan_out = whole_number("Neuron", "fan_out", fan_out, minimum=1)
         if activation is None:
-            activation = "relu" if nonlin else "linear"
+            activation = "relu" if flag("Neuron", "nonlin", nonlin) else "linear"
         check_choice("Neuron activation", activation, ACTIVATIONS)
         check_choice("Neuron init", init, INITS)
-        if not 0.0 <= dropconnect < 1.0:
-            raise ValueError(f"Neuron: dropconnect must be in [0, 1), got {dropconnect!r}")
+        dropconnect = finite_number("Neuron", "dropconnect", dropconnect, minimum=0.0,
+                                    maximum=1.0, below_maximum=True)
         rng = _seed_or_rng("Neuron", seed, rng)
         self.w = _initial_weights(nin, fan_out, init, rng)
         self.b = Value(0)
@@ -347,6 +354,9 @@ class Neuron(Module):
         self._rng = None if rng is rng_from_seed(None, "Neuron") else rng
 
     def __call__(self, x: Sequence[Any]) -> Value:
+        x = as_sample(x)
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         return self._forward(x if _all_values(x) else _as_values(x))
 
     def _forward(self, xs: Sequence[Value]) -> Value:
@@ -390,8 +400,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        if nin < 1 or nout < 1:
-            raise ValueError(f"Layer: nin and nout must be >= 1, got {nin} and {nout}")
+        nin = whole_number("Layer", "nin", nin, minimum=1)
+        nout = whole_number("Layer", "nout", nout, minimum=1)
         kwargs.setdefault("fan_out", nout)
         kwargs["seed"] = _seed_or_rng("Layer", kwargs.get("seed"), kwargs.pop("rng", None))
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
@@ -402,8 +412,9 @@ class Layer(Module):
 
     def _outputs(self, x: Any) -> list[Value]:
         # Always a list (MLP chains layers through this, so a one-neuron hidden layer works).
-        if not isinstance(x, (list, tuple)):
-            x = [x]
+        x = as_sample(x)
+        if len(x) != len(self.neurons[0].w):
+            raise ValueError(f"Layer: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
         xs = x if _all_values(x) else _as_values(x)
         return [n._forward(xs) for n in self.neurons]
 
@@ -437,6 +448,10 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str | None = None, init: str = "uniform",
                  seed: int | random.Random | None = None, dropconnect: float = 0.0) -> None:
+        nin = whole_number("MLP", "nin", nin, minimum=1)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
+        nouts = [whole_number("MLP", f"nouts[{i}]", n, minimum=1) for i, n in enumerate(nouts)]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size, got []")
         check_choice("MLP activation", activation, ACTIVATIONS)

@@ -25,27 +25,37 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..core import Value, no_grad
+from ..core import DomainError, Value, enable_grad
 from ..derivatives import backprop
+from .validation import (
+    checked_parameters,
+    finite_number,
+    flag,
+    is_finite_real,
+    number_pair,
+    parameter_name,
+    short_repr,
+    state_owner,
+    step_count,
+    whole_number,
+)
 
 __all__ = ["SGD", "Adam", "AdamW", "LevenbergMarquardt", "Optimizer", "RMSprop", "Rprop",
            "solve_linear"]
 
 
-def _positive(name: str, value: float, allow_zero: bool = False) -> float:
-    ok = value >= 0.0 if allow_zero else value > 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok \
-            or not math.isfinite(value):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return float(value)
+def _rate(owner: str, name: str, value: Any, allow_zero: bool = True) -> float:
+    return finite_number(owner, name, value, minimum=0.0, above_minimum=not allow_zero)
 
 
 class Optimizer:
     """Base class: holds the parameters, the learning rate and per-parameter state.
 
-    Subclasses implement ``_update(i, p, g)`` for parameter number ``i``; ``state`` maps a
-    name to one list of floats per parameter, which is what ``state_dict`` saves.
+    Subclasses implement ``_update(i, x, g)``: the new value of parameter number ``i``, now
+    ``x`` with gradient ``g``, updating their buffers through ``_buffer``; ``state`` maps a
+    buffer name to one list of floats per parameter, which is what ``state_dict`` saves.
+    A step is all or nothing: the new values and buffers are computed first, and if any is
+    not finite the step raises and changes nothing.
 
     >>> p = Value(1.0); p.grad = 3.0
     >>> opt = SGD([p], lr=0.1); opt.zero_grad(); p.grad
@@ -55,16 +65,14 @@ class Optimizer:
     hyper_names: tuple[str, ...] = ("lr",)
     #: Names of the per-parameter buffers this optimizer may keep in ``state``.
     buffer_names: tuple[str, ...] = ()
+    #: fit reads this: gradient optimizers need a backward pass before each step.
+    uses_gradient = True
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
-        if not self.params:
-            raise ValueError(f"{type(self).__name__}: got no parameters to optimise")
-        for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}: parameters must be Values, got "
-                                f"{type(p).__name__}")
-        self.lr = _positive(f"{type(self).__name__} lr", lr)
+        name = type(self).__name__
+        self.params = checked_parameters(name, params)
+        # lr may be 0: a schedule can decay it there, and the state must still load back.
+        self.lr = _rate(name, "lr", lr)
         self.steps = 0
         self.state: dict[str, list[float]] = {}
 
@@ -73,30 +81,72 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> float | None:
         """Update every parameter from its ``.grad``. All gradients are checked first: a
-        non-finite one raises ``ValueError`` and nothing changes (not even ``steps``).
+        non-finite one raises ``ValueError`` and nothing changes (not even ``steps``); so
+        does an update that would make a parameter or a buffer infinite (a finite gradient
+        times a large rate can overflow). ``closure``, if given, is called first (as in
+        PyTorch, it recomputes the loss and calls ``backward``); its loss is returned.
 
         >>> p = Value(1.0); opt = SGD([p], lr=0.1); p.grad = float("nan")
         >>> try: opt.step()
         ... except ValueError as e: print(e)
-        SGD.step: parameter 0 has gradient nan
+        SGD.step: parameter 0 has gradient nan; nothing was changed
         >>> opt.steps, p.data
         (0, 1.0)
         """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                out = closure()
+            loss = float(out.data if isinstance(out, Value) else out)
+        name = type(self).__name__
+        grads = []
         for i, p in enumerate(self.params):
             g = p.grad
-            if not math.isfinite(g):
-                raise ValueError(f"{type(self).__name__}.step: parameter {i} has gradient {g!r}")
-        self._prepare(self.steps + 1)
-        for i, p in enumerate(self.params):
-            self._update(i, p, float(p.grad))
+            if not is_finite_real(g):
+                raise ValueError(f"{name}.step: {parameter_name(self.params, i)} has gradient "
+                                 f"{g!r}; nothing was changed")
+            grads.append(float(g))
+        self._apply(grads)
+        return loss
+
+    def _apply(self, grads: list[float]) -> None:
+        # Compute every new value and buffer on copies; commit only if all are finite.
+        live = self.state
+        self.state = {key: list(values) for key, values in live.items()}
+        try:
+            self._prepare(self.steps + 1)
+            new = [self._update(i, p.data, g) for i, (p, g) in
+                   enumerate(zip(self.params, grads))]
+            self._check_finite(new, grads)
+        except BaseException:
+            self.state = live
+            raise
+        for p, x in zip(self.params, new):
+            p.data = x
         self.steps += 1
+
+    def _check_finite(self, new: list[float], grads: list[float]) -> None:
+        name = type(self).__name__
+        for i, x in enumerate(new):
+            if not math.isfinite(x):
+                raise ValueError(
+                    f"{name}.step: the update would make {parameter_name(self.params, i)} "
+                    f"{x!r} (it is {self.params[i].data!r}, its gradient {grads[i]!r}, lr "
+                    f"{self.lr!r}); nothing was changed")
+        for key, values in self.state.items():
+            for i, v in enumerate(values):
+                if not math.isfinite(v):
+                    raise ValueError(
+                        f"{name}.step: the update would make {key} of "
+                        f"{parameter_name(self.params, i)} {v!r} (its gradient "
+                        f"{grads[i]!r}); nothing was changed")
 
     def _prepare(self, t: int) -> None:
         """Hook run once before the updates of step number ``t`` (1 for the first)."""
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _update(self, i: int, x: float, g: float) -> float:
         raise NotImplementedError
 
     def _buffer(self, name: str, fill: float = 0.0) -> list[float]:
@@ -125,20 +175,18 @@ class Optimizer:
         >>> try: opt.load_state_dict({"type": "SGD", "steps": 0, "hyper": {"lr": -1},
         ...                           "state": {}})
         ... except ValueError as e: print(e)
-        SGD.load_state_dict: setting 'lr' = -1 is not allowed: SGD lr must be a finite \
-number > 0, got -1
+        SGD.load_state_dict: setting 'lr' = -1 is not allowed: SGD: lr must be a finite \
+number >= 0, got -1
         >>> opt.lr
         0.1
         """
         name = type(self).__name__
-        where = _state_for(self, state)
+        where = state_owner(self, state)
         unknown_keys = sorted(set(state) - {"type", "steps", "hyper", "state"})
         if unknown_keys:
             raise ValueError(f"{where}: unknown keys {unknown_keys}; expected type, steps, "
                              f"hyper, state")
-        steps = state.get("steps", 0)
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{where}: 'steps' must be an int >= 0, got {steps!r}")
+        steps = step_count(where, "'steps'", state.get("steps", 0))
         buffers = state.get("state", {})
         if not isinstance(buffers, Mapping):
             raise ValueError(f"{where}: 'state' must map buffer names to lists, got "
@@ -149,9 +197,9 @@ number > 0, got -1
                 raise ValueError(f"{where}: unknown buffer {key!r}; {name} keeps "
                                  f"{', '.join(map(repr, self.buffer_names)) or 'none'}")
             if not isinstance(values, list) or len(values) != len(self.params) or not all(
-                    _is_number(v) for v in values):
+                    is_finite_real(v) for v in values):
                 raise ValueError(f"{where}: buffer {key!r} must hold {len(self.params)} finite "
-                                 f"numbers (one per parameter), got {_short(values)}")
+                                 f"numbers (one per parameter), got {short_repr(values)}")
             new_state[key] = [float(v) for v in values]
         hyper = state.get("hyper", {})
         if not isinstance(hyper, Mapping):
@@ -164,8 +212,8 @@ number > 0, got -1
                                  f"{', '.join(self.hyper_names)}")
             problem = _type_problem(value, current[key])
             if problem is not None:
-                raise ValueError(f"{where}: setting {key!r} = {value!r} is not allowed: "
-                                 f"{problem}")
+                raise ValueError(f"{where}: setting {key!r} = {short_repr(value)} is not "
+                                 f"allowed: {problem}")
         merged = {**current, **hyper}
         problem = self._range_problem(merged)
         if problem is not None:
@@ -194,39 +242,19 @@ number > 0, got -1
         return None
 
 
-def _state_for(owner: Any, state: Any) -> str:
-    """``"Name.load_state_dict"`` for error messages, once ``state`` is checked to be a
-    mapping saved by the same class (optimizers and schedules tag their state with ``type``)."""
-    name = type(owner).__name__
-    where = f"{name}.load_state_dict"
-    if not isinstance(state, Mapping) or state.get("type") != name:
-        got = state.get("type") if isinstance(state, Mapping) else type(state).__name__
-        raise ValueError(f"{where}: state is for {got!r}, not {name}")
-    return where
-
-
-def _is_number(v: Any) -> bool:
-    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
-
-
 def _type_problem(value: Any, like: Any) -> str | None:
     # A loaded setting must have the kind of value the optimizer holds now.
     if isinstance(like, bool):
         return None if isinstance(value, bool) else "expected True or False"
     if isinstance(like, tuple):
         if isinstance(value, (list, tuple)) and len(value) == len(like) and all(
-                _is_number(v) for v in value):
+                is_finite_real(v) for v in value):
             return None
         return f"expected {len(like)} finite numbers"
     if isinstance(like, int):
         return None if isinstance(value, int) and not isinstance(value, bool) else \
             "expected an int"
-    return None if _is_number(value) else "expected a finite number"
-
-
-def _short(values: Any) -> str:
-    text = repr(values)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return None if is_finite_real(value) else "expected a finite number"
 
 
 class SGD(Optimizer):
@@ -244,20 +272,20 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _positive("SGD momentum", momentum, allow_zero=True)
-        self.weight_decay = _positive("SGD weight_decay", weight_decay, allow_zero=True)
-        if nesterov and self.momentum == 0.0:
+        self.momentum = _rate("SGD", "momentum", momentum)
+        self.weight_decay = _rate("SGD", "weight_decay", weight_decay)
+        self.nesterov = flag("SGD", "nesterov", nesterov)
+        if self.nesterov and self.momentum == 0.0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
-        self.nesterov = nesterov
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _update(self, i: int, x: float, g: float) -> float:
         if self.weight_decay:
-            g += self.weight_decay * p.data
+            g += self.weight_decay * x
         if self.momentum:
             v = self._buffer("velocity")
             v[i] = self.momentum * v[i] + g
             g = g + self.momentum * v[i] if self.nesterov else v[i]
-        p.data -= self.lr * g
+        return x - self.lr * g
 
 
 class RMSprop(Optimizer):
@@ -274,20 +302,18 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        if not 0.0 <= alpha < 1.0:
-            raise ValueError(f"RMSprop alpha must be in [0, 1), got {alpha!r}")
-        self.alpha = alpha
-        self.eps = _positive("RMSprop eps", eps, allow_zero=True)
-        self.weight_decay = _positive("RMSprop weight_decay", weight_decay, allow_zero=True)
+        self.alpha = finite_number("RMSprop", "alpha", alpha, minimum=0.0, maximum=1.0,
+                                   below_maximum=True)
+        self.eps = _rate("RMSprop", "eps", eps)
+        self.weight_decay = _rate("RMSprop", "weight_decay", weight_decay)
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _update(self, i: int, x: float, g: float) -> float:
         if self.weight_decay:
-            g += self.weight_decay * p.data
+            g += self.weight_decay * x
         s = self._buffer("square_avg")
         s[i] = self.alpha * s[i] + (1.0 - self.alpha) * g * g
         denom = math.sqrt(s[i]) + self.eps
-        if denom > 0.0:
-            p.data -= self.lr * g / denom
+        return x - self.lr * g / denom if denom > 0.0 else x
 
 
 class Adam(Optimizer):
@@ -306,13 +332,13 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        b1, b2 = betas
+        name = type(self).__name__
+        b1, b2 = number_pair(name, "betas", betas)
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ValueError(f"{type(self).__name__} betas must be in [0, 1), got {betas!r}")
-        self.betas = (float(b1), float(b2))
-        self.eps = _positive(f"{type(self).__name__} eps", eps, allow_zero=True)
-        self.weight_decay = _positive(f"{type(self).__name__} weight_decay", weight_decay,
-                                      allow_zero=True)
+            raise ValueError(f"{name}: betas must be in [0, 1), got {betas!r}")
+        self.betas = (b1, b2)
+        self.eps = _rate(name, "eps", eps)
+        self.weight_decay = _rate(name, "weight_decay", weight_decay)
 
     def _prepare(self, t: int) -> None:
         # Bias corrections depend only on t, so compute them once per step.
@@ -320,18 +346,18 @@ class Adam(Optimizer):
         self._c1 = 1.0 - b1 ** t
         self._c2 = 1.0 - b2 ** t
 
-    def _decay(self, p: Value, g: float) -> float:
-        return g + self.weight_decay * p.data if self.weight_decay else g
+    def _decay(self, x: float, g: float) -> tuple[float, float]:
+        # L2 weight decay: through the gradient. (AdamW decays the weight itself.)
+        return x, (g + self.weight_decay * x if self.weight_decay else g)
 
-    def _update(self, i: int, p: Value, g: float) -> None:
-        g = self._decay(p, g)
+    def _update(self, i: int, x: float, g: float) -> float:
+        x, g = self._decay(x, g)
         b1, b2 = self.betas
         m, v = self._buffer("exp_avg"), self._buffer("exp_avg_sq")
         m[i] = b1 * m[i] + (1.0 - b1) * g
         v[i] = b2 * v[i] + (1.0 - b2) * g * g
         denom = math.sqrt(v[i] / self._c2) + self.eps
-        if denom > 0.0:
-            p.data -= self.lr * (m[i] / self._c1) / denom
+        return x - self.lr * (m[i] / self._c1) / denom if denom > 0.0 else x
 
 
 class AdamW(Adam):
@@ -348,9 +374,8 @@ class AdamW(Adam):
                  weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def _decay(self, p: Value, g: float) -> float:
-        p.data -= self.lr * self.weight_decay * p.data
-        return g
+    def _decay(self, x: float, g: float) -> tuple[float, float]:
+        return x - self.lr * self.weight_decay * x, g
 
 
 class Rprop(Optimizer):
@@ -371,14 +396,16 @@ class Rprop(Optimizer):
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
         super().__init__(params, lr)
-        if not 0.0 < etas[0] < 1.0 < etas[1]:
-            raise ValueError(f"Rprop etas must satisfy 0 < eta- < 1 < eta+, got {etas!r}")
-        if not 0.0 < step_sizes[0] <= step_sizes[1]:
-            raise ValueError(f"Rprop step_sizes must be 0 < min <= max, got {step_sizes!r}")
-        self.etas = (float(etas[0]), float(etas[1]))
-        self.step_sizes = (float(step_sizes[0]), float(step_sizes[1]))
+        shrink, grow = number_pair("Rprop", "etas", etas)
+        if not 0.0 < shrink < 1.0 < grow:
+            raise ValueError(f"Rprop: etas must satisfy 0 < eta- < 1 < eta+, got {etas!r}")
+        smallest, largest = number_pair("Rprop", "step_sizes", step_sizes)
+        if not 0.0 < smallest <= largest:
+            raise ValueError(f"Rprop: step_sizes must be 0 < min <= max, got {step_sizes!r}")
+        self.etas = (shrink, grow)
+        self.step_sizes = (smallest, largest)
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _update(self, i: int, x: float, g: float) -> float:
         prev = self._buffer("prev_grad")
         sizes = self._buffer("step_size", self.lr)
         agreement = g * prev[i]
@@ -391,11 +418,12 @@ class Rprop(Optimizer):
         # Clamped on every step, so even the first step (of size lr) respects step_sizes.
         size = min(max(size, self.step_sizes[0]), self.step_sizes[1])
         sizes[i] = size
-        if g > 0.0:
-            p.data -= size
-        elif g < 0.0:
-            p.data += size
         prev[i] = g
+        if g > 0.0:
+            return x - size
+        if g < 0.0:
+            return x + size
+        return x
 
 
 def solve_linear(a: Sequence[Sequence[float]], b: Sequence[float]) -> list[float]:
@@ -454,49 +482,90 @@ class LevenbergMarquardt(Optimizer):
                  damping: float = 1e-3, up: float = 10.0, down: float = 0.1,
                  max_tries: int = 10, lr: float = 1.0) -> None:
         super().__init__(params, lr)
+        name = "LevenbergMarquardt"
+        if not callable(residuals):
+            raise TypeError(f"{name}: residuals must be a function returning the residual "
+                            f"Values, got {short_repr(residuals)}")
         self.residuals = residuals
-        self.damping = _positive("LevenbergMarquardt damping", damping)
-        if not (up > 1.0 and 0.0 < down < 1.0 and max_tries >= 1):
-            raise ValueError(f"LevenbergMarquardt: need up > 1, 0 < down < 1, max_tries >= 1; "
-                             f"got up={up!r}, down={down!r}, max_tries={max_tries!r}")
-        self.up, self.down, self.max_tries = float(up), float(down), int(max_tries)
+        self.damping = finite_number(name, "damping", damping, minimum=0.0, above_minimum=True)
+        self.up = finite_number(name, "up", up, minimum=1.0, above_minimum=True)
+        self.down = finite_number(name, "down", down, minimum=0.0, maximum=1.0,
+                                  above_minimum=True, below_maximum=True)
+        self.max_tries = whole_number(name, "max_tries", max_tries, minimum=1)
+
+    def _residual_values(self) -> list[Value]:
+        # Recorded even if the caller is in no_grad: the Jacobian needs the graphs, and
+        # residuals may call grad() themselves.
+        with enable_grad():
+            out = self.residuals()
+        if isinstance(out, Value):
+            out = [out]
+        if isinstance(out, (str, bytes)) or not hasattr(out, "__iter__"):
+            raise TypeError(f"LevenbergMarquardt: residuals() must return a list of Values, "
+                            f"got {short_repr(out)}")
+        found = list(out)
+        if not found:
+            raise ValueError("LevenbergMarquardt: residuals() returned no residuals")
+        for i, r in enumerate(found):
+            if not isinstance(r, Value):
+                raise TypeError(f"LevenbergMarquardt: residual {i} is {short_repr(r)} of type "
+                                f"{type(r).__name__}, not a Value computed from the "
+                                f"parameters: a plain number has no derivative (was .data "
+                                f"used where the Value was meant?)")
+        return found
 
     def jacobian(self) -> tuple[list[float], list[list[float]]]:
         """The residuals (floats) and the Jacobian ``J[i][j] = d r_i / d p_j``."""
-        rs = list(self.residuals())
+        rs = self._residual_values()
         rows = []
         for r in rs:
             grads = backprop(r)
             rows.append([grads.get(id(p), 0.0) for p in self.params])
         return [r.data for r in rs], rows
 
-    def _error(self) -> float:
-        with no_grad():
-            return math.fsum(r.data * r.data for r in self.residuals())
+    def _trial_error(self) -> float:
+        """The squared error at the parameters as set, or +inf where the residuals leave
+        their domain (an overflow, a log of a negative number, an undefined derivative
+        inside a residual that uses grad()). Any other error is the caller's to see."""
+        try:
+            rs = self._residual_values()
+            return math.fsum(r.data * r.data for r in rs)
+        except (DomainError, ArithmeticError):  # BackwardError is an ArithmeticError
+            return math.inf
 
-    def step(self) -> float:  # type: ignore[override]
+    def step(self, closure: Callable[[], Any] | None = None) -> float:
+        """One damped Gauss-Newton step; returns the squared error after it. Takes no
+        closure: the residuals given to the constructor are evaluated. If anything raises
+        (even a KeyboardInterrupt during a trial), the parameters and the damping are put
+        back as they were."""
+        if closure is not None:
+            raise TypeError("LevenbergMarquardt.step: takes no closure; it evaluates the "
+                            "residuals function given to the constructor")
         r, jac = self.jacobian()
         error = math.fsum(v * v for v in r)
         n = len(self.params)
         jtj = [[math.fsum(row[a] * row[b] for row in jac) for b in range(n)] for a in range(n)]
         jtr = [math.fsum(row[a] * ri for row, ri in zip(jac, r)) for a in range(n)]
-        start = [p.data for p in self.params]
-        for _ in range(self.max_tries):
-            system = [[jtj[a][b] + (self.damping if a == b else 0.0) for b in range(n)]
-                      for a in range(n)]
-            delta = solve_linear(system, [-v for v in jtr])
-            for p, s, d in zip(self.params, start, delta):
-                p.data = s + self.lr * d
-            try:
-                trial = self._error()
-            except (ArithmeticError, ValueError):
-                trial = math.inf  # the step left the function's domain: treat as worse
-            if trial < error:
-                self.damping = max(self.damping * self.down, 1e-12)
-                self.steps += 1
-                return trial
-            for p, s in zip(self.params, start):
-                p.data = s
-            self.damping = min(self.damping * self.up, 1e12)
+        start, damping = [p.data for p in self.params], self.damping
+        try:
+            for _ in range(self.max_tries):
+                system = [[jtj[a][b] + (self.damping if a == b else 0.0) for b in range(n)]
+                          for a in range(n)]
+                delta = solve_linear(system, [-v for v in jtr])
+                for p, x, d in zip(self.params, start, delta):
+                    p.data = x + self.lr * d
+                trial = self._trial_error()
+                if trial < error:
+                    self.damping = max(self.damping * self.down, 1e-12)
+                    self.steps += 1
+                    return trial
+                for p, x in zip(self.params, start):
+                    p.data = x
+                self.damping = min(self.damping * self.up, 1e12)
+        except BaseException:
+            for p, x in zip(self.params, start):
+                p.data = x
+            self.damping = damping
+            raise
         self.steps += 1  # a step that found nothing better still counts (lambda grew)
         return error

@@ -12,7 +12,7 @@
 import math
 
 from autograd_lite import Value, detect_anomaly, sigmoid
-from autograd_lite.check import (
+from autograd_lite.checks import (
     NodeCheck,
     check_graph,
     custom_op,
@@ -20,8 +20,8 @@ from autograd_lite.check import (
     gradgradcheck,
     unregister_op,
 )
-from autograd_lite.explain import explain, formula, latex
-from autograd_lite.higher import derivative, grad, hessian, jvp
+from autograd_lite.derivatives import derivative, grad, hessian, jvp
+from autograd_lite.transcript import explain, formula, latex
 
 # %% [markdown]
 # ## Two neurons, by hand and by the engine
