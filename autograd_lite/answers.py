@@ -1,0 +1,652 @@
+"""Check my answer: grade hand-derived gradients node by node, and say what went wrong.
+
+:func:`check_answers` compares a learner's gradients with the chain-rule transcript of
+``explain(root)`` (the one backward walk everything reads), in backward order, and names the
+node where the mistake was made: the first wrong answer whose consumers' answers are right,
+or unanswered and correct. Partial answers are fine; an unanswered node is neither right nor
+wrong. Wrong answers are explained with the classic mistakes of :mod:`autograd_lite.mistakes`
+in the graph's own names, with the correct step in numbers.
+
+Answers are numbers, formula strings (``"b*f"``, parsed safely by
+:mod:`autograd_lite.formula_parser`) or callables (``lambda b, f: b * f``). A formula or
+callable is checked at the graph's values *and* at a few other points, found by replaying
+the recorded graph with other leaf values: a formula right at one point and wrong elsewhere
+is wrong, and the report shows the point where it fails.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import math
+import numbers
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Value, apply, topological_order
+from .explain import Step, Transcript, explain
+from .formula_parser import Formula, FormulaError, parse_formula
+from .mistakes import correct_step, diagnose, num
+from .modes import enable_grad
+from .rules import Rule
+
+__all__ = ["AnswerReport", "NodeResult", "check_answers", "replay"]
+
+VERDICTS = ("right", "wrong", "unanswered")
+
+
+# --- replaying a graph at other leaf values ----------------------------------------------------
+
+
+def _apply_op(rule: Rule, inputs: Sequence[Value], param: Any) -> Value:
+    """Make one op node again (the one place this module calls into the rules)."""
+    return apply(rule, inputs, param)
+
+
+def replay(root: Value, values: Mapping[Value, float]) -> dict[int, Value]:
+    """The graph of ``root`` rebuilt with new data for some leaves: ``{id(old): new}``.
+
+    Every op node is made again with ``apply(node.rule, new_inputs, node.param)`` in
+    topological order; leaves not in ``values`` keep their data; labels are kept, so the
+    new graph's nodes have the same names. The original graph is not touched.
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> new = replay(c, {a: 5.0})
+    >>> new[id(c)].data, c.data           # 5 * -3 + 5, and the original is unchanged
+    (-10.0, -4.0)
+    """
+    made: dict[int, Value] = {}
+    with enable_grad():
+        for node in topological_order(root):
+            if node.rule is None:
+                data = float(values.get(node, node.data))
+                made[id(node)] = Value(data, label=node.label)
+                continue
+            new = _apply_op(node.rule, [made[id(p)] for p in node.parents], node.param)
+            new.label = node.label
+            made[id(node)] = new
+    return made
+
+
+# --- the learner's answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    given: Any                      # as the learner gave it
+    number: float | None = None     # a plain number (graded at the graph's values only)
+    formula: Formula | None = None
+    function: Callable[..., Any] | None = None
+    reads: tuple[str, ...] | None = None   # names a callable reads (None: all of them)
+
+    @property
+    def general(self) -> bool:
+        """A formula or function: graded at other points too."""
+        return self.number is None
+
+    def at(self, values: Mapping[str, float]) -> float:
+        if self.number is not None:
+            return self.number
+        if self.formula is not None:
+            return self.formula(values)
+        assert self.function is not None
+        names = self.reads if self.reads is not None else tuple(values)
+        result = self.function(**{n: values[n] for n in names})
+        value = result.data if isinstance(result, Value) else result
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"returned {result!r}, not a number")
+        return float(value)
+
+
+def _number(x: Any, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"check_answers: the answer for {where} must be a number, a formula "
+                        f"string or a callable, got {x!r} of type {type(x).__name__}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"check_answers: the answer for {where} is {value!r}; give a finite "
+                         "number")
+    return value
+
+
+def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
+    if isinstance(given, Value):
+        return _Answer(given, number=_number(given.data, where))
+    if isinstance(given, str):
+        try:
+            formula = parse_formula(given, names=[n for n in names if n.isidentifier()])
+        except FormulaError as exc:
+            raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
+        if formula.is_constant:
+            return _Answer(given, number=_number(formula({}), where))
+        return _Answer(given, formula=formula)
+    if callable(given):
+        return _Answer(given, function=given, reads=_callable_names(given, where, names))
+    return _Answer(given, number=_number(given, where))
+
+
+def _callable_names(fn: Callable[..., Any], where: str,
+                    names: Sequence[str]) -> tuple[str, ...] | None:
+    """The node names a callable's parameters ask for (None if it takes ``**kwargs``)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"check_answers: cannot read the parameters of the callable answer "
+                        f"for {where}; use a function whose parameters are node names, "
+                        "such as lambda b, f: b * f") from None
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    wanted = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL,)]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise ValueError(f"check_answers: the callable answer for {where} asks for "
+                         f"{', '.join(unknown)}, which the graph does not have; its "
+                         f"parameters must be node names: {', '.join(names)}")
+    return tuple(wanted)
+
+
+def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | None
+             ) -> tuple[dict[int, _Answer], bool]:
+    """``{id(node): answer}``, and whether the answers are the graph's ``.grad`` values."""
+    names = [s.name for s in transcript.steps]
+    if answers is None:
+        found = {}
+        for s in transcript.steps:
+            g = s.node.grad
+            g = g.data if isinstance(g, Value) else g
+            value = _number(g, f"{s.name} (its .grad)")
+            if value != 0.0:  # 0 is what every .grad starts as: not an answer
+                found[id(s.node)] = _Answer(g, number=value)
+        return found, True
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"check_answers: answers must be a mapping from nodes or names to "
+                        f"answers (or None to grade .grad), got {type(answers).__name__}")
+    by_id = {id(s.node): s.name for s in transcript.steps}
+    by_name = {s.name: s.node for s in transcript.steps}
+    by_label: dict[str, list[Value]] = {}
+    for s in transcript.steps:
+        if s.node.label:
+            by_label.setdefault(s.node.label, []).append(s.node)
+    found = {}
+    for key, given in answers.items():
+        if isinstance(key, Value):
+            if id(key) not in by_id:
+                raise ValueError(f"check_answers: an answer is for {key!r}, which "
+                                 f"{names[0]} does not depend on")
+            node = key
+        elif isinstance(key, str):
+            if key in by_label and len(by_label[key]) > 1:
+                named = ", ".join(by_id[id(n)] for n in by_label[key])
+                raise ValueError(f"check_answers: the label {key!r} names {len(by_label[key])}"
+                                 f" nodes ({named}); key the answer by the node or by one of "
+                                 "these names")
+            if key in by_name:
+                node = by_name[key]
+            elif key in by_label:
+                node = by_label[key][0]
+            else:
+                raise ValueError(f"check_answers: no node is named {key!r}; the names are "
+                                 f"{', '.join(names)}")
+        else:
+            raise TypeError(f"check_answers: answers are keyed by nodes or their names, got "
+                            f"the key {key!r}")
+        name = by_id[id(node)]
+        if id(node) in found:
+            raise ValueError(f"check_answers: two answers for {name}")
+        found[id(node)] = _parse_answer(given, name, names)
+    return found, False
+
+
+# --- points ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Point:
+    """The graph at one set of leaf values: its transcript and every node's value by name."""
+
+    transcript: Transcript
+    values: dict[str, float]
+    leaves: dict[str, float]   # the leaves that differ from the graph's own values
+
+
+def _kink_sides(order: Sequence[Value], made: Mapping[int, Value] | None) -> list[float]:
+    """On which side of its kinks each piecewise op's input is (relu: x > 0 or not)."""
+    sides: list[float] = []
+    for node in order:
+        rule = node.rule
+        if rule is None or not rule.kinks or len(node.parents) != 1:
+            continue
+        x = node.parents[0] if made is None else made[id(node.parents[0])]
+        sides.extend(math.copysign(1.0, x.data - k) if x.data != k else 0.0
+                     for k in rule.kinks)
+    return sides
+
+
+def _other_points(root: Value, transcript: Transcript, vary: Sequence[Value], count: int,
+                  seed: int) -> list[_Point]:
+    """Up to ``count`` other points: the ``vary`` leaves moved at random (a private RNG),
+    keeping every op inside its domain and every piecewise op on the same piece."""
+    if not vary or count <= 0:
+        return []
+    rng = random.Random(seed)
+    order = topological_order(root)
+    sides = _kink_sides(order, None)
+    names = {id(s.node): s.name for s in transcript.steps}
+    points: list[_Point] = []
+    for _ in range(count * 20):
+        if len(points) == count:
+            break
+        moved = {leaf: _move(leaf.data, rng) for leaf in vary}
+        try:
+            made = replay(root, moved)
+            if _kink_sides(order, made) != sides:
+                continue
+            there = explain(made[id(root)])
+        except (ArithmeticError, ValueError):
+            continue
+        points.append(_Point(there, {s.name: s.node.data for s in there.steps},
+                             {names[id(leaf)]: x for leaf, x in moved.items()}))
+    return points
+
+
+def _move(x: float, rng: random.Random) -> float:
+    """A nearby but clearly different value, with the same sign (domains are mostly
+    about signs: log, sqrt, powers)."""
+    if x == 0.0:
+        return rng.choice((-1.0, 1.0)) * rng.uniform(0.3, 1.0)
+    return x * rng.uniform(0.55, 1.45) + math.copysign(rng.uniform(0.05, 0.3), x)
+
+
+# --- grading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """How one node's answer fared.
+
+    Attributes:
+        name: the node's name (``autograd_lite.expression.node_names``: its label, else
+            ``mul1``, ``x1``..., ``L`` for an unlabelled root).
+        verdict: ``"right"``, ``"wrong"`` or ``"unanswered"``.
+        expected: the correct d(root)/d(node) at the graph's values.
+        answer: the answer as given (a number, a formula string, a callable), or ``None``.
+        diagnosis: what went wrong, in words with the correct step in numbers (``""`` if
+            the answer is right or missing).
+        node: the node itself.
+        value: the answer's value at the graph's values (``None`` if unanswered, or if a
+            formula has no value there).
+        mistake: the kind of mistake (``autograd_lite.mistakes.KINDS``, or ``"carried"``:
+            the step is right but starts from a wrong upstream answer; ``"seed"``: the root's
+            own gradient; ``"not_general"``, ``"not_evaluable"``, ``"unknown"``), else ``""``.
+        origin: the mistake was made here: the answer is wrong and every consumer's answer is
+            right, or unanswered and correct.
+        point: for a formula wrong only away from the graph's values, the leaf values where
+            it fails (``{name: value}``), else ``None``.
+        step: the correct chain-rule step in numbers.
+    """
+
+    name: str
+    verdict: str
+    expected: float
+    answer: Any
+    diagnosis: str
+    node: Value = field(repr=False)
+    value: float | None = None
+    mistake: str = ""
+    origin: bool = False
+    point: dict[str, float] | None = None
+    step: str = ""
+
+    @property
+    def right(self) -> bool:
+        return self.verdict == "right"
+
+
+def _close(rtol: float, atol: float) -> Callable[[float, float], bool]:
+    def close(answer: float, reference: float) -> bool:
+        return abs(answer - reference) <= atol + rtol * abs(reference)
+    return close
+
+
+@dataclass
+class _World:
+    """Grading at one point: each node's answer there, and the learner's own gradients
+    (their answer, or what correct steps from their upstream answers give)."""
+
+    value: dict[int, float | None]       # the answer's value here (None: unanswered here)
+    error: dict[int, str]                # an answer with no value here, and why
+    implied: dict[int, float]            # the learner's gradient, answered or implied
+    wrong: set[int]
+    origin: set[int]
+
+
+def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[int, _Answer],
+                 values: Mapping[str, float], first: bool,
+                 close: Callable[[float, float], bool]) -> _World:
+    world = _World({}, {}, {}, set(), set())
+    implied_by_name: dict[str, float] = {}
+    sound_by_name: dict[str, bool] = {}
+    for step, original in zip(point.steps, originals):
+        key = id(original.node)
+        answer = answers.get(key)
+        value: float | None = None
+        if answer is not None and (first or answer.general):
+            try:
+                value = answer.at(values)
+            except (FormulaError, ArithmeticError, ValueError, TypeError) as exc:
+                world.error[key] = str(exc)
+        world.value[key] = value
+        mine = _implied(step, implied_by_name)
+        if key in world.error:
+            world.wrong.add(key)
+            world.origin.add(key)  # nothing upstream explains a formula with no value
+            world.implied[key] = step.grad if mine is None else mine
+        elif value is not None:
+            world.implied[key] = value
+            if not close(value, step.grad):
+                world.wrong.add(key)
+                if all(sound_by_name[t.consumer] for t in step.terms):
+                    world.origin.add(key)
+        else:
+            world.implied[key] = step.grad if mine is None else mine
+        implied_by_name[step.name] = world.implied[key]
+        sound_by_name[step.name] = close(world.implied[key], step.grad)
+    return world
+
+
+def _implied(step: Step, implied: Mapping[str, float]) -> float | None:
+    """The step taken from the learner's upstream gradients (None where undefined)."""
+    if not step.terms:
+        return None
+    total = []
+    for t in step.terms:
+        u = implied[t.consumer]
+        if u == 0.0:
+            continue
+        if not math.isfinite(t.local):
+            return None
+        total.append(u * t.local)
+    return math.fsum(total)
+
+
+def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
+                  rtol: float = 1e-2, atol: float = 1e-6, points: int = 3,
+                  seed: int = 0) -> AnswerReport:
+    """Grade hand-derived gradients d(root)/d(node), node by node, and explain mistakes.
+
+    Args:
+        root: the node whose gradients were derived (``L``).
+        answers: ``None`` grades the ``.grad`` values set by hand on the graph (as in
+            micrograd's manual backpropagation; a ``.grad`` of 0, where every gradient
+            starts, counts as not answered) and changes none of them. Otherwise a mapping
+            from nodes, or their names or labels, to a number, a formula string in the
+            graph's names (``"b*f"``, ``"1 - tanh(n)**2"``) or a callable whose parameters
+            are node names (``lambda b, f: b * f``).
+        rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
+            The defaults accept hand arithmetic rounded to 3 significant digits.
+        points: how many other points a formula or callable is also checked at.
+        seed: the seed of the private random generator that picks those points.
+
+    Returns an :class:`AnswerReport` (true when every answer given is right).
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    >>> e = a * b; e.label = "e"; d = e + c; d.label = "d"; L = d * f; L.label = "L"
+    >>> report = check_answers(L, {"d": "f", "f": "d", "e": -2, "a": -4})
+    >>> report.passed, report.first_wrong
+    (False, 'a')
+    >>> print(report["a"].diagnosis)
+    You have -4; dL/da is 6. In e = a * b, ∂e/∂a is the other factor, b = -3, not a itself \
+(a = 2). Correct step: dL/da = dL/de × ∂e/∂a = -2 × (-3) = 6, where e = a * b and ∂e/∂a = b = -3.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"check_answers: root must be a Value, got {type(root).__name__}")
+    for what, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (
+                math.isfinite(tol) and tol >= 0):
+            raise ValueError(f"check_answers: {what} must be a finite number >= 0, got {tol!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ValueError(f"check_answers: points must be an int >= 0, got {points!r}")
+    close = _close(float(rtol), float(atol))
+    transcript = explain(root)
+    given, from_grad = _resolve(root, transcript, answers)
+    steps = transcript.steps
+    here = {s.name: s.node.data for s in steps}
+
+    # Other points, for formulas and callables: move the labelled leaves and those read.
+    read: set[str] = set()
+    for one in given.values():
+        if one.formula is not None:
+            read.update(one.formula.names)
+        elif one.function is not None:
+            read.update(one.reads if one.reads is not None else here)
+    general = any(a.general for a in given.values())
+    vary = [s.node for s in steps if s.node.is_leaf and (s.node.label or s.name in read)]
+    others = _other_points(root, transcript, vary, points if general else 0, seed)
+
+    worlds = [_grade_point(transcript, steps, given, here, True, close)]
+    worlds += [_grade_point(p.transcript, steps, given, p.values, False, close) for p in others]
+    all_points = [_Point(transcript, here, {}), *others]
+
+    results = []
+    for i, step in enumerate(steps):
+        key = id(step.node)
+        answer = given.get(key)
+        if answer is None:
+            results.append(NodeResult(step.name, "unanswered", step.grad, None, "", step.node,
+                                      step=correct_step(step)))
+            continue
+        value = worlds[0].value[key]
+        failing = next((j for j, w in enumerate(worlds) if key in w.wrong), None)
+        if failing is None:
+            results.append(NodeResult(step.name, "right", step.grad, answer.given, "",
+                                      step.node, value, step=correct_step(step)))
+            continue
+        world, point = worlds[failing], all_points[failing]
+        there = point.transcript.steps[i]
+        kind, text = _explain_wrong(there, world, key, _nodes_at(point), close,
+                                    prefer=("accumulated",) if from_grad else ())
+        if failing:
+            yours = world.value[key]
+            shown = yours if yours is not None else math.nan
+            where = ", ".join(f"{n} = {num(x)}" for n, x in point.leaves.items())
+            text = (f"Right at the graph's values, but not in general: at {where}, your "
+                    f"formula gives {num(shown)} where d{step.root}/d{step.name} is "
+                    f"{num(there.grad)}. " + text)
+            kind = kind if kind != "unknown" else "not_general"
+        results.append(NodeResult(
+            step.name, "wrong", step.grad, answer.given, text, step.node, value, kind,
+            key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
+    return AnswerReport(root, results, float(rtol), float(atol),
+                        [dict(p.leaves) for p in others], from_grad)
+
+
+def _nodes_at(point: _Point) -> dict[str, Value]:
+    return {s.name: s.node for s in point.transcript.steps}
+
+
+def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Value],
+                   close: Callable[[float, float], bool],
+                   prefer: Sequence[str]) -> tuple[str, str]:
+    """(kind, words) for a wrong answer at one point."""
+    d = f"d{step.root}/d{step.name}"
+    if key in world.error:
+        return "not_evaluable", (f"Your answer has no value here: {world.error[key]}. "
+                                 f"Correct step: {correct_step(step)}.")
+    answer = world.value[key]
+    assert answer is not None
+    head = f"You have {num(answer)}; {d} is {num(step.grad)}. "
+    if not step.terms:
+        return "seed", head + (f"The gradient of {step.root} with respect to itself is 1: "
+                               f"the seed that backward starts from.")
+    upstream = {t.consumer: world.implied[id(nodes[t.consumer])] for t in step.terms}
+    unsound = [t.consumer for t in step.terms
+               if not close(upstream[t.consumer], t.upstream)]
+    if key not in world.origin and unsound:
+        theirs = _implied(step, upstream)
+        if theirs is not None and close(answer, theirs):
+            yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
+                              for c in dict.fromkeys(unsound))
+            return "carried", head + (
+                f"The step here is right, but it starts from your {yours}, which is wrong "
+                f"(see {', '.join(dict.fromkeys(unsound))}); from the right upstream: "
+                f"{correct_step(step)}.")
+        mistake = diagnose(step, answer, nodes, close, upstream, prefer)
+    else:
+        mistake = diagnose(step, answer, nodes, close, None, prefer)
+    if mistake is None:
+        return "unknown", head + f"Correct step: {correct_step(step)}."
+    return mistake.kind, head + mistake.text
+
+
+# --- the report --------------------------------------------------------------------------------
+
+_FILL = {"right": "#c7e9c0", "wrong": "#fcbba1", "unanswered": "#ffffff"}
+_BORDER = {"right": "#238b45", "wrong": "#cb181d", "unanswered": "#969696"}
+_MARK = {"right": "✓", "wrong": "✗", "unanswered": "–"}
+
+
+class AnswerReport:
+    """The grading of one set of answers, in backward order (root first).
+
+    ``report.passed`` (also ``bool(report)``), ``report.first_wrong`` (a name or ``None``),
+    ``report.results`` (one :class:`NodeResult` per node), ``report["a"]`` (a node's result
+    by name or node), ``print(report)`` for text, Markdown/HTML in Jupyter, and
+    ``report.draw()`` for the graph with right, wrong and unanswered nodes marked.
+    """
+
+    def __init__(self, root: Value, results: list[NodeResult], rtol: float, atol: float,
+                 points: list[dict[str, float]], from_grad: bool) -> None:
+        self.root = root
+        self.results = results
+        self.rtol, self.atol = rtol, atol
+        self.points = points
+        self.from_grad = from_grad
+
+    @property
+    def answered(self) -> list[NodeResult]:
+        return [r for r in self.results if r.verdict != "unanswered"]
+
+    @property
+    def wrong(self) -> list[NodeResult]:
+        return [r for r in self.results if r.verdict == "wrong"]
+
+    @property
+    def mistakes(self) -> list[NodeResult]:
+        """The wrong answers where a mistake was made (not merely carried from upstream)."""
+        return [r for r in self.results if r.verdict == "wrong" and r.origin]
+
+    @property
+    def passed(self) -> bool:
+        """True when at least one answer was given and every answer given is right."""
+        return bool(self.answered) and not self.wrong
+
+    @property
+    def first_wrong(self) -> str | None:
+        """The name of the node where the (first, in backward order) mistake was made."""
+        first = self.mistakes[:1] or self.wrong[:1]
+        return first[0].name if first else None
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __getitem__(self, key: str | Value) -> NodeResult:
+        for r in self.results:
+            if (r.node is key) if isinstance(key, Value) else (r.name == key):
+                return r
+        raise KeyError(f"check_answers report: no node {key!r}; the names are "
+                       f"{', '.join(r.name for r in self.results)}")
+
+    def _headline(self) -> str:
+        n, wrong = len(self.answered), len(self.wrong)
+        root = self.results[0].name
+        if not n:
+            source = "no .grad was set (all are 0)" if self.from_grad else "no answers given"
+            return f"check_answers for {root}: {source}; nothing to grade"
+        if not wrong:
+            return f"check_answers for {root}: all {n} answers right"
+        return (f"check_answers for {root}: {wrong} of {n} answers wrong; the mistake was "
+                f"made at {self.first_wrong}")
+
+    def _answer_text(self, r: NodeResult) -> str:
+        if r.answer is None:
+            return "-"
+        if isinstance(r.answer, str):
+            shown = r.answer if r.value is None else f"{r.answer} = {num(r.value)}"
+        elif callable(r.answer):
+            shown = "(function)" if r.value is None else f"(function) = {num(r.value)}"
+        else:
+            shown = num(r.value) if r.value is not None else str(r.answer)
+        return shown
+
+    def __str__(self) -> str:
+        rows = [("node", "your answer", "correct", "verdict")]
+        for r in self.results:
+            verdict = r.verdict.upper() if r.verdict == "wrong" else r.verdict
+            if r.origin:
+                verdict += "  <- mistake made here"
+            elif r.mistake == "carried":
+                verdict += "  (carried from above)"
+            rows.append((r.name, self._answer_text(r), num(r.expected), verdict))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines = [self._headline()]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3]
+                  for row in rows]
+        for r in self.wrong:
+            lines.append(f"\n{r.name}: {r.diagnosis}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<AnswerReport: {self._headline()}>"
+
+    def _repr_markdown_(self) -> str:
+        def md(text: str) -> str:
+            escaped = html.escape(text, quote=False)
+            for ch in "\\`*_{}[]()#+!|~":
+                escaped = escaped.replace(ch, "\\" + ch)
+            return escaped
+
+        lines = [f"**{md(self._headline())}**", "",
+                 "| node | your answer | correct | verdict |", "|---|---|---|---|"]
+        for r in self.results:
+            verdict = f"{_MARK[r.verdict]} {r.verdict}"
+            if r.origin:
+                verdict += " **(mistake made here)**"
+            lines.append(f"| {md(r.name)} | {md(self._answer_text(r))} | {num(r.expected)} "
+                         f"| {verdict} |")
+        for r in self.wrong:
+            lines += ["", f"- **{md(r.name)}**: {md(r.diagnosis)}"]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        def e(text: str) -> str:
+            return html.escape(text, quote=True)
+
+        rows = []
+        for r in self.results:
+            style = f'background:{_FILL[r.verdict]}'
+            verdict = f"{_MARK[r.verdict]} {r.verdict}" + (
+                " <b>(mistake made here)</b>" if r.origin else "")
+            rows.append(f'<tr style="{style}"><td><code>{e(r.name)}</code></td>'
+                        f"<td>{e(self._answer_text(r))}</td><td>{e(num(r.expected))}</td>"
+                        f"<td>{verdict}</td></tr>")
+        notes = "".join(f"<li><b><code>{e(r.name)}</code></b>: {e(r.diagnosis)}</li>"
+                        for r in self.wrong)
+        return (f'<div class="autograd-lite-answers"><p><b>{e(self._headline())}</b></p>'
+                '<table><tr><th>node</th><th>your answer</th><th>correct</th>'
+                f'<th>verdict</th></tr>{"".join(rows)}</table>'
+                + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
+
+    def draw(self, **options: Any) -> Any:
+        """The graph with each node marked: right (green), wrong (red; a thick border and
+        red edges where the mistake was made), unanswered (white). Takes ``draw_dot``'s
+        options; returns its graphviz graph (it displays in Jupyter, ``.save_as("x.png")``)."""
+        from .viz.answer_marks import mark_answers
+
+        headline = self._headline() if self.answered else ""
+        return mark_answers(self.root, self.results, headline, **options)
