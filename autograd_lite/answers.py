@@ -319,7 +319,7 @@ class _World:
 
     value: dict[int, float | None]       # the answer's value here (None: unanswered here)
     error: dict[int, str]                # an answer with no value here, and why
-    implied: dict[int, float]            # the learner's gradient, answered or implied
+    implied: dict[str, float]            # the learner's gradient by name, answered or implied
     wrong: set[int]
     origin: set[int]
 
@@ -328,8 +328,8 @@ def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[
                  values: Mapping[str, float], first: bool,
                  close: Callable[[float, float], bool]) -> _World:
     world = _World({}, {}, {}, set(), set())
-    implied_by_name: dict[str, float] = {}
-    sound_by_name: dict[str, bool] = {}
+    implied = world.implied
+    sound: dict[str, bool] = {}
     for step, original in zip(point.steps, originals):
         key = id(original.node)
         answer = answers.get(key)
@@ -340,21 +340,20 @@ def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[
             except (FormulaError, ArithmeticError, ValueError, TypeError) as exc:
                 world.error[key] = str(exc)
         world.value[key] = value
-        mine = _implied(step, implied_by_name)
+        mine = _implied(step, implied)
         if key in world.error:
             world.wrong.add(key)
             world.origin.add(key)  # nothing upstream explains a formula with no value
-            world.implied[key] = step.grad if mine is None else mine
+            implied[step.name] = step.grad if mine is None else mine
         elif value is not None:
-            world.implied[key] = value
+            implied[step.name] = value
             if not close(value, step.grad):
                 world.wrong.add(key)
-                if all(sound_by_name[t.consumer] for t in step.terms):
+                if all(sound[t.consumer] for t in step.terms):
                     world.origin.add(key)
         else:
-            world.implied[key] = step.grad if mine is None else mine
-        implied_by_name[step.name] = world.implied[key]
-        sound_by_name[step.name] = close(world.implied[key], step.grad)
+            implied[step.name] = step.grad if mine is None else mine
+        sound[step.name] = close(implied[step.name], step.grad)
     return world
 
 
@@ -451,14 +450,16 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
         there = point.transcript.steps[i]
         kind, text = _explain_wrong(there, world, key, _nodes_at(point), close,
                                     prefer=("accumulated",) if from_grad else ())
+        yours = world.value[key]
         if failing:
-            yours = world.value[key]
-            shown = yours if yours is not None else math.nan
             where = ", ".join(f"{n} = {num(x)}" for n, x in point.leaves.items())
+            shown = "no value" if yours is None else num(yours)
             text = (f"Right at the graph's values, but not in general: at {where}, your "
-                    f"formula gives {num(shown)} where d{step.root}/d{step.name} is "
+                    f"formula gives {shown} where d{step.root}/d{step.name} is "
                     f"{num(there.grad)}. " + text)
             kind = kind if kind != "unknown" else "not_general"
+        elif yours is not None:
+            text = f"You have {num(yours)}; d{step.root}/d{step.name} is {num(step.grad)}. " + text
         results.append(NodeResult(
             step.name, "wrong", step.grad, answer.given, text, step.node, value, kind,
             key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
@@ -474,17 +475,15 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
                    close: Callable[[float, float], bool],
                    prefer: Sequence[str]) -> tuple[str, str]:
     """(kind, words) for a wrong answer at one point."""
-    d = f"d{step.root}/d{step.name}"
     if key in world.error:
         return "not_evaluable", (f"Your answer has no value here: {world.error[key]}. "
                                  f"Correct step: {correct_step(step)}.")
     answer = world.value[key]
     assert answer is not None
-    head = f"You have {num(answer)}; {d} is {num(step.grad)}. "
     if not step.terms:
-        return "seed", head + (f"The gradient of {step.root} with respect to itself is 1: "
+        return "seed", (f"The gradient of {step.root} with respect to itself is 1: "
                                f"the seed that backward starts from.")
-    upstream = {t.consumer: world.implied[id(nodes[t.consumer])] for t in step.terms}
+    upstream = {t.consumer: world.implied[t.consumer] for t in step.terms}
     unsound = [t.consumer for t in step.terms
                if not close(upstream[t.consumer], t.upstream)]
     if key not in world.origin and unsound:
@@ -492,7 +491,7 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
         if theirs is not None and close(answer, theirs):
             yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
                               for c in dict.fromkeys(unsound))
-            return "carried", head + (
+            return "carried", (
                 f"The step here is right, but it starts from your {yours}, which is wrong "
                 f"(see {', '.join(dict.fromkeys(unsound))}); from the right upstream: "
                 f"{correct_step(step)}.")
@@ -500,8 +499,8 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
     else:
         mistake = diagnose(step, answer, nodes, close, None, prefer)
     if mistake is None:
-        return "unknown", head + f"Correct step: {correct_step(step)}."
-    return mistake.kind, head + mistake.text
+        return "unknown", f"Correct step: {correct_step(step)}."
+    return mistake.kind, mistake.text
 
 
 # --- the report --------------------------------------------------------------------------------

@@ -244,9 +244,8 @@ def candidates(step: Step, nodes: Mapping[str, Value],
             kept = [step.terms[i] for i in subset]
             add("missing_sum", math.fsum(parts[i] for i in subset),
                 f"{name} is used {n} times ({_uses(step.terms)}), and its gradient is the "
-                f"sum over all its uses; your answer is what {_uses(kept)} alone "
-                f"send{'s' if len(kept) == 1 else ''} back "
-                f"({' + '.join(num(parts[i]) for i in subset)}).")
+                f"sum over all its uses; your answer counts only {_count(len(kept))} "
+                f"({_uses(kept)}: {' + '.join(num(parts[i]) for i in subset)}).")
 
     consumers = _consumer_list(step.terms)
     arriving = ", ".join(f"{_d(step.root, c)} = {num(ui)}"
@@ -284,13 +283,17 @@ def _subsets(n: int) -> list[tuple[int, ...]]:
 
 
 def _uses(terms: Sequence[Term]) -> str:
-    """``b = a + a (twice)`` or ``c = a * b and d = a + 1``."""
+    """``twice in b = a + a`` or ``in c = a * b and in d = a + 1``."""
     counts: dict[str, int] = {}
     for t in terms:
         counts[t.definition] = counts.get(t.definition, 0) + 1
-    words = {1: "", 2: " (twice)", 3: " (3 times)"}
-    parts = [f"{d}{words.get(k, f' ({k} times)')}" for d, k in counts.items()]
+    words = {1: "in", 2: "twice in"}
+    parts = [f"{words.get(k, f'{k} times in')} {d}" for d, k in counts.items()]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _count(k: int) -> str:
+    return {1: "one use", 2: "two uses", 3: "three uses"}.get(k, f"{k} uses")
 
 
 def _consumer_list(terms: Sequence[Term]) -> str:
