@@ -611,7 +611,7 @@ class AnswerReport:
             return escaped
 
         lines = [f"**{md(self._headline())}**", "",
-                 "| node | your answer | correct | verdict |", "|---|---|---|---|"]
+                 "| node | your answer | correct | verdict |", "| --- | --- | --- | --- |"]
         for r in self.results:
             verdict = f"{_MARK[r.verdict]} {r.verdict}"
             if r.origin:

@@ -13,9 +13,9 @@ power_rule     ``x**c``, ``sqrt``, ``1/y``: the power rule off by a factor
 tanh_input     ``1 - x**2`` for tanh' (the input squared) instead of ``1 - tanh(x)**2``
 sigmoid_input  ``x*(1 - x)`` for sigmoid' with ``x`` the input instead of the output
 missing_sum    a node used several times: only some of its uses summed (fan-out)
+sign           the right size with the wrong sign (or one use's sign flipped)
 upstream_only  the gradient arriving from the consumer, without the local derivative
 local_only     the local derivative, without the gradient arriving from the consumer
-sign           the right size with the wrong sign (or one use's sign flipped)
 accumulated    k times the right value: ``.grad`` added up over k backward passes
 ============== ===========================================================================
 
@@ -36,8 +36,8 @@ from .explain import Step, Term
 
 __all__ = ["KINDS", "Mistake", "candidates", "correct_step", "diagnose", "num"]
 
-KINDS = ("own_value", "power_rule", "tanh_input", "sigmoid_input", "missing_sum",
-         "upstream_only", "local_only", "sign", "accumulated")
+KINDS = ("own_value", "power_rule", "tanh_input", "sigmoid_input", "missing_sum", "sign",
+         "upstream_only", "local_only", "accumulated")
 """Mistake kinds in the order :func:`diagnose` tries them."""
 
 _MAX_SUBSETS = 8  # a node with more uses than this is checked for one use missing or alone
@@ -217,7 +217,7 @@ def candidates(step: Step, nodes: Mapping[str, Value],
     >>> e = a * b; e.label = "e"; L = e * -2.0; L.label = "L"
     >>> t = explain(L); nodes = {s.name: s.node for s in t}
     >>> [(m.kind, m.value) for m in candidates(t.steps[2], nodes)][:3]
-    [('own_value', -4.0), ('upstream_only', -2.0), ('local_only', -3.0)]
+    [('own_value', -4.0), ('sign', -6.0), ('upstream_only', -2.0)]
     """
     name = step.name
     if not step.terms:
