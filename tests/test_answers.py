@@ -508,7 +508,7 @@ def test_a_perturbed_answer_is_caught_at_its_own_node(root: Value, data: st.Data
     name = report[target].name
     assert report.first_wrong == name
     assert [r.name for r in report.wrong] == [name] and report[target].origin
-    assert report[target].diagnosis.startswith(f"You have ")
+    assert report[target].diagnosis.startswith("You have ")
 
 
 @given(graphs(), st.data())
