@@ -456,7 +456,12 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             shown = "no value" if yours is None else num(yours)
             text = (f"Right at the graph's values, but not in general: at {where}, your "
                     f"formula gives {shown} where d{step.root}/d{step.name} is "
-                    f"{num(there.grad)}. " + text)
+                    f"{num(there.grad)}. " + text.replace("Correct step:", "Correct step there:"))
+            alone = _culprits(root, steps, i, answer, point.leaves, close)
+            if alone:
+                moved = " or ".join(alone)
+                text += (f" Moving {moved} alone already breaks it: the formula does not follow"
+                         f" how d{step.root}/d{step.name} depends on {moved}.")
             kind = kind if kind != "unknown" else "not_general"
         elif yours is not None:
             text = f"You have {num(yours)}; d{step.root}/d{step.name} is {num(step.grad)}. " + text
@@ -465,6 +470,22 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
     return AnswerReport(root, results, float(rtol), float(atol),
                         [dict(p.leaves) for p in others], from_grad)
+
+
+def _culprits(root: Value, steps: Sequence[Step], i: int, answer: _Answer,
+              moved: Mapping[str, float], close: Callable[[float, float], bool]) -> list[str]:
+    """The leaves that, moved alone (to their value at a failing point), break a formula."""
+    leaves = {s.name: s.node for s in steps if s.node.is_leaf}
+    found = []
+    for name, x in moved.items():
+        try:
+            there = explain(replay(root, {leaves[name]: x})[id(root)])
+            value = answer.at({s.name: s.node.data for s in there.steps})
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if not close(value, there.steps[i].grad):
+            found.append(name)
+    return found
 
 
 def _nodes_at(point: _Point) -> dict[str, Value]:
@@ -568,7 +589,8 @@ class AnswerReport:
             source = "no .grad was set (all are 0)" if self.from_grad else "no answers given"
             return f"check_answers for {root}: {source}; nothing to grade"
         if not wrong:
-            return f"check_answers for {root}: all {n} answers right"
+            return (f"check_answers for {root}: the one answer given is right" if n == 1 else
+                    f"check_answers for {root}: all {n} answers right")
         return (f"check_answers for {root}: {wrong} of {n} answers wrong; the mistake was "
                 f"made at {self.first_wrong}")
 
@@ -583,9 +605,19 @@ class AnswerReport:
             shown = num(r.value) if r.value is not None else str(r.answer)
         return shown
 
+    _ROWS = 30  # past this many nodes, tables show the root and the answered nodes only
+
+    def _shown(self) -> tuple[list[NodeResult], str]:
+        if len(self.results) <= self._ROWS:
+            return self.results, ""
+        shown = [r for i, r in enumerate(self.results) if i == 0 or r.verdict != "unanswered"]
+        hidden = len(self.results) - len(shown)
+        return shown, f"({hidden} unanswered nodes not shown; report.results has them all)"
+
     def __str__(self) -> str:
         rows = [("node", "your answer", "correct", "verdict")]
-        for r in self.results:
+        shown, note = self._shown()
+        for r in shown:
             verdict = r.verdict.upper() if r.verdict == "wrong" else r.verdict
             if r.origin:
                 verdict += "  <- mistake made here"
@@ -596,6 +628,8 @@ class AnswerReport:
         lines = [self._headline()]
         lines += ["  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3]
                   for row in rows]
+        if note:
+            lines.append(note)
         for r in self.wrong:
             lines.append(f"\n{r.name}: {r.diagnosis}")
         return "\n".join(lines)
@@ -612,12 +646,15 @@ class AnswerReport:
 
         lines = [f"**{md(self._headline())}**", "",
                  "| node | your answer | correct | verdict |", "| --- | --- | --- | --- |"]
-        for r in self.results:
+        shown, note = self._shown()
+        for r in shown:
             verdict = f"{_MARK[r.verdict]} {r.verdict}"
             if r.origin:
                 verdict += " **(mistake made here)**"
             lines.append(f"| {md(r.name)} | {md(self._answer_text(r))} | {num(r.expected)} "
                          f"| {verdict} |")
+        if note:
+            lines += ["", md(note)]
         for r in self.wrong:
             lines += ["", f"- **{md(r.name)}**: {md(r.diagnosis)}"]
         return "\n".join(lines)
@@ -627,7 +664,8 @@ class AnswerReport:
             return html.escape(text, quote=True)
 
         rows = []
-        for r in self.results:
+        shown, note = self._shown()
+        for r in shown:
             style = f'background:{_FILL[r.verdict]}'
             verdict = f"{_MARK[r.verdict]} {r.verdict}" + (
                 " <b>(mistake made here)</b>" if r.origin else "")
@@ -639,6 +677,7 @@ class AnswerReport:
         return (f'<div class="autograd-lite-answers"><p><b>{e(self._headline())}</b></p>'
                 '<table><tr><th>node</th><th>your answer</th><th>correct</th>'
                 f'<th>verdict</th></tr>{"".join(rows)}</table>'
+                + (f"<p>{e(note)}</p>" if note else "")
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
     def draw(self, **options: Any) -> Any:

@@ -319,6 +319,9 @@ def test_a_formula_right_at_one_point_only_is_wrong_and_the_point_is_shown() -> 
     assert r.diagnosis.startswith("Right at the graph's values, but not in general: at a = ")
     f = r.point["f"]
     assert f != -2.0 and f"f = {f:.4g}" in r.diagnosis
+    # moving f alone breaks it (the -2 stands for dL/de = f); moving a, b or c does not
+    assert r.diagnosis.endswith("Moving f alone already breaks it: the formula does not "
+                                "follow how dL/da depends on f.")
 
 
 def test_e_in_a_formula_is_the_node_e_when_there_is_one() -> None:
@@ -411,6 +414,21 @@ def test_a_shared_label_must_be_disambiguated() -> None:
     with pytest.raises(ValueError, match=r"the label 'w' names 2 nodes \(w, w_2\)"):
         check_answers(L, {"w": 3.0})
     assert check_answers(L, {w1: 3.0, "w_2": 2.0, "L": 1}).passed
+
+
+def test_big_graphs_show_the_answered_rows_only() -> None:
+    from autograd_lite.nn import MLP
+
+    model = MLP(3, [4, 4, 1], activation="tanh", seed=0)
+    y = model([1.0, -2.0, 0.5])
+    y.label = "y"
+    loss = (y - 1.0) ** 2
+    report = check_answers(loss, {"y": "2*(y - 1)"})
+    assert report.passed and len(report.results) > 30
+    text = str(report)
+    assert "the one answer given is right" in text
+    assert f"({len(report.results) - 2} unanswered nodes not shown" in text
+    assert len(text.splitlines()) == 5                   # headline, header, L, y, note
 
 
 def test_unlabelled_nodes_go_by_their_automatic_names() -> None:
