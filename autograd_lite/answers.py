@@ -278,12 +278,13 @@ class _World:
     implied: dict[str, float]            # the learner's gradient by name, answered or implied
     wrong: set[int]
     origin: set[int]
+    source: dict[str, tuple[str, ...]]   # the wrong answers a wrong gradient comes from
 
 
 def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[int, _Answer],
                  values: Mapping[str, float], first: bool,
                  close: Callable[[float, float], bool]) -> _World:
-    world = _World({}, {}, {}, set(), set())
+    world = _World({}, {}, {}, set(), set(), {})
     implied = world.implied
     sound: dict[str, bool] = {}
     for step, original in zip(point.steps, originals):
@@ -310,6 +311,13 @@ def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[
         else:
             implied[step.name] = step.grad if mine is None else mine
         sound[step.name] = close(implied[step.name], step.grad)
+        if sound[step.name]:
+            world.source[step.name] = ()
+        elif key in world.wrong:
+            world.source[step.name] = (step.name,)
+        else:  # unanswered, but following from wrong answers upstream
+            world.source[step.name] = tuple(dict.fromkeys(
+                s for t in step.terms for s in world.source[t.consumer]))
     return world
 
 
@@ -468,10 +476,12 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
         if theirs is not None and close(answer, theirs):
             yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
                               for c in dict.fromkeys(unsound))
+            sources = list(dict.fromkeys(x for c in unsound for x in world.source[c]))
+            where = (f"see {', '.join(sources)}" if sources == list(dict.fromkeys(unsound))
+                     else f"it follows from your answer at {', '.join(sources)}")
             return "carried", (
                 f"The step here is right, but it starts from your {yours}, which is wrong "
-                f"(see {', '.join(dict.fromkeys(unsound))}); from the right upstream: "
-                f"{correct_step(step)}.")
+                f"({where}); from the right upstream: {correct_step(step)}.")
         mistake = diagnose(step, answer, nodes, close, upstream, prefer)
     else:
         mistake = diagnose(step, answer, nodes, close, None, prefer)

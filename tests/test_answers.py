@@ -160,6 +160,17 @@ def test_sign_error_and_what_follows_from_it() -> None:
     assert "from your dL/de = 2, which is wrong (see e)" in report["a"].diagnosis
 
 
+def test_a_mistake_carried_through_unanswered_nodes_is_traced_to_its_origin() -> None:
+    L, _ = lecture_graph()
+    # d wrong (+2); e unanswered, so a learner who went on from d has dL/de = 2 and a = -6.
+    report = check_answers(L, {"d": 2.0, "a": -6.0, "b": -4.0})
+    assert report.first_wrong == "d"
+    assert only_wrong(report) == [("d", "sign", True), ("a", "carried", False)]
+    assert report["e"].verdict == "unanswered" and report["b"].verdict == "right"
+    assert ("starts from your dL/de = 2, which is wrong (it follows from your answer at d)"
+            in report["a"].diagnosis)
+
+
 def test_sign_error_names_the_negative_local_derivative() -> None:
     a, b = Value(3.0, label="a"), Value(5.0, label="b")
     L = (a - b) * 2.0
