@@ -120,7 +120,10 @@ def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
         except FormulaError as exc:
             raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
         if formula.is_constant:
-            return _Answer(given, number=_number(formula({}), where))
+            try:
+                return _Answer(given, number=_number(formula({}), where))
+            except FormulaError as exc:
+                raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
         return _Answer(given, formula=formula)
     if callable(given):
         return _Answer(given, function=given, reads=_callable_names(given, where, names))
@@ -158,7 +161,7 @@ def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | N
             g = g.data if isinstance(g, Value) else g
             value = _number(g, f"{s.name} (its .grad)")
             if value != 0.0:  # 0 is what every .grad starts as: not an answer
-                found[id(s.node)] = _Answer(g, number=value)
+                found[id(s.node)] = _Answer(value, number=value)
         return found, True
     if not isinstance(answers, Mapping):
         raise TypeError(f"check_answers: answers must be a mapping from nodes or names to "
@@ -170,6 +173,7 @@ def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | N
         if s.node.label:
             by_label.setdefault(s.node.label, []).append(s.node)
     found = {}
+    blank: set[int] = set()
     for key, given in answers.items():
         if isinstance(key, Value):
             if id(key) not in by_id:
@@ -193,8 +197,11 @@ def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | N
             raise TypeError(f"check_answers: answers are keyed by nodes or their names, got "
                             f"the key {key!r}")
         name = by_id[id(node)]
-        if id(node) in found:
+        if id(node) in found or id(node) in blank:
             raise ValueError(f"check_answers: two answers for {name}")
+        if given is None or (isinstance(given, str) and not given.strip()):
+            blank.add(id(node))  # a blank on the worksheet: not answered
+            continue
         found[id(node)] = _parse_answer(given, name, names)
     return found, False
 
@@ -348,7 +355,8 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             starts, counts as not answered) and changes none of them. Otherwise a mapping
             from nodes, or their names or labels, to a number, a formula string in the
             graph's names (``"b*f"``, ``"1 - tanh(n)**2"``) or a callable whose parameters
-            are node names (``lambda b, f: b * f``).
+            are node names (``lambda b, f: b * f``); ``None`` or a blank string is a blank
+            on the worksheet: not answered.
         rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
             The defaults accept hand arithmetic rounded to 3 significant digits.
         points: how many other points a formula or callable is also checked at.

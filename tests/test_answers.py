@@ -419,6 +419,15 @@ def test_bad_answers_are_refused_with_the_node_named() -> None:
         check_answers(3.0, {})  # type: ignore[arg-type]
 
 
+def test_blanks_are_unanswered_and_a_constant_formula_with_no_value_is_refused() -> None:
+    L, _ = lecture_graph()
+    report = check_answers(L, {"a": None, "b": "  ", "c": "-2"})
+    assert report.passed and [r.name for r in report.answered] == ["c"]
+    with pytest.raises(FormulaError, match=r"answer for a: formula '1/0' has no value here: "
+                                           r"division by zero"):
+        check_answers(L, {"a": "1/0"})
+
+
 def test_a_shared_label_must_be_disambiguated() -> None:
     w1, w2 = Value(2.0, label="w"), Value(3.0, label="w")
     L = w1 * w2
