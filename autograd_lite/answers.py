@@ -21,14 +21,14 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .answer_report import AnswerReport, NodeResult
 from .engine import Value, apply, topological_order
 from .explain import Step, Transcript, explain
 from .formula_parser import Formula, FormulaError, parse_formula
-from .mistakes import correct_step, diagnose, num
+from .mistakes import Mistake, candidates, correct_step, diagnose, num
 from .modes import enable_grad
 from .rules import Rule
 
@@ -286,6 +286,7 @@ class _World:
     wrong: set[int]
     origin: set[int]
     source: dict[str, tuple[str, ...]]   # the wrong answers a wrong gradient comes from
+    given: set[str] = field(default_factory=set)   # names with an answer here
 
 
 def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[int, _Answer],
@@ -304,6 +305,8 @@ def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[
             except (FormulaError, ArithmeticError, ValueError, TypeError) as exc:
                 world.error[key] = str(exc)
         world.value[key] = value
+        if value is not None or key in world.error:
+            world.given.add(step.name)
         mine = _implied(step, implied)
         if key in world.error:
             world.wrong.add(key)
@@ -493,6 +496,43 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
         mistake = diagnose(step, answer, nodes, close, upstream, prefer)
     else:
         mistake = diagnose(step, answer, nodes, close, None, prefer)
+    if mistake is None and key in world.origin:
+        return _earlier_slip(step, answer, world, nodes, close, prefer)
     if mistake is None:
         return "unknown", f"Correct step: {correct_step(step)}."
     return mistake.kind, mistake.text
+
+
+def _earlier_slip(step: Step, answer: float, world: _World, nodes: Mapping[str, Value],
+                  close: Callable[[float, float], bool],
+                  prefer: Sequence[str]) -> tuple[str, str]:
+    """A wrong answer below nodes left unanswered may hide a slip made in one of them:
+    d(root)/d(node) is linear in each such node's gradient, so a slip there moves this
+    answer by (slip - right) * d(there)/d(node)."""
+    steps = {s.name: s for s in explain(nodes[step.root]).steps}
+    above: list[str] = []
+    todo = [t.consumer for t in step.terms]
+    while todo:
+        name = todo.pop(0)
+        if name in above or name in world.given or name == step.root:
+            continue
+        above.append(name)
+        todo += [t.consumer for t in steps[name].terms]
+    for name in above:  # nearest first
+        there = steps[name]
+        carry = explain(there.node).grad(step.node)     # d(there)/d(node)
+        if carry == 0.0:
+            continue
+        for m in _candidates_sorted(there, nodes, prefer):
+            moved = step.grad + (m.value - there.grad) * carry
+            if close(answer, moved) and not close(step.grad, moved):
+                return m.kind, (f"Your answer fits a slip at {name}, which you did not write "
+                                f"down: {m.text} Carried on to {step.name}: "
+                                f"{correct_step(step)}.")
+    return "unknown", f"Correct step: {correct_step(step)}."
+
+
+def _candidates_sorted(step: Step, nodes: Mapping[str, Value],
+                       prefer: Sequence[str]) -> list[Mistake]:
+    rank = {kind: i for i, kind in enumerate(prefer)}
+    return sorted(candidates(step, nodes), key=lambda m: rank.get(m.kind, len(rank)))

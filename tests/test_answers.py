@@ -252,6 +252,23 @@ def test_tanh_derivative_written_with_the_input() -> None:
     assert check_answers(o, {"n": "1 - tanh(n)^2"}).passed
 
 
+def test_a_slip_in_a_step_left_unanswered_is_found_below_it() -> None:
+    # Only dL/dw is answered, computed with 1 - z**2 for tanh'(z): the slip is at z's step.
+    w, x, b = Value(0.5, label="w"), Value(2.0, label="x"), Value(-0.3, label="b")
+    wx = w * x
+    wx.label = "wx"
+    z = wx + b
+    z.label = "z"
+    L = z.tanh() ** 2
+    L.label = "L"
+    t = math.tanh(0.7)
+    report = check_answers(L, {"w": 2 * t * (1 - 0.7 ** 2) * 2.0})
+    assert only_wrong(report) == [("w", "tanh_input", True)]
+    text = report["w"].diagnosis
+    assert "fits a slip at z, which you did not write down" in text
+    assert "Carried on to w: dL/dw = dL/dwx × ∂wx/∂w = 0.7672 × 2 = 1.534" in text
+
+
 def test_sigmoid_derivative_written_with_the_input() -> None:
     z = Value(0.5, label="z")
     h = z.sigmoid()
