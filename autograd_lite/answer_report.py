@@ -69,6 +69,20 @@ class AnswerReport:
     ``report.results`` (one :class:`NodeResult` per node), ``report["a"]`` (a node's result
     by name or node), ``print(report)`` for text, Markdown/HTML in Jupyter, and
     ``report.draw()`` for the graph with right, wrong and unanswered nodes marked.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.answers import check_answers
+    >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
+    >>> report = check_answers(y, {"x": 3.0})          # dy/dx = x + x = 6
+    >>> bool(report), report.first_wrong, report["x"].mistake
+    (False, 'x', 'missing_sum')
+    >>> print(report)                                   # doctest: +ELLIPSIS
+    check_answers for y: 1 of 1 answers wrong; the mistake was made at x
+    node  your answer  correct  verdict
+    y     -            1        unanswered
+    x     3            6        WRONG  <- mistake made here
+    <BLANKLINE>
+    x: You have 3; dy/dx is 6. x is used 2 times (twice in y = x * x), ...
     """
 
     def __init__(self, root: Value, results: list[NodeResult], rtol: float, atol: float,
