@@ -18,6 +18,7 @@ import sys as _sys
 from . import messages as _messages  # noqa: F401  (installs the error wording)
 from . import transcript as _transcript
 from .anomaly import creation_site
+from .answers import AnswerReport, check_answers
 from .checks import GradcheckError, check_graph, gradcheck, gradgradcheck
 from .core import (
     RULES,
@@ -36,6 +37,7 @@ from .core import (
     walk,
 )
 from .derivatives import backprop, derivative, grad, gradients, hessian, jacobian, jvp
+from .exercises import exercise
 from .functional import (
     cos,
     dot,
@@ -72,7 +74,7 @@ __all__ = [
     # checking derivatives by hand
     "grad", "gradients", "backprop", "derivative", "jacobian", "hessian", "jvp",
     "gradcheck", "gradgradcheck", "GradcheckError", "check_graph", "explain", "formula",
-    "latex", "node_names",
+    "latex", "node_names", "check_answers", "AnswerReport", "exercise",
     # pictures
     "draw_dot", "backward_steps",
 ]

@@ -79,6 +79,8 @@ class DrawOptions:
     highlight: Value | None = None
     scale: tuple[int, int] | None = None
     sent_back: Collection[int] | None = None
+    node_style: Mapping[int, Mapping[str, str]] | None = None
+    edge_style: Mapping[int, Mapping[str, str]] | None = None
 
     def __post_init__(self) -> None:
         _choice("rankdir", self.rankdir, ("LR", "TB", "RL", "BT"))
@@ -234,6 +236,11 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
         scale: fixed ``(lo, hi)`` decades for the colours (so several pictures agree).
         sent_back: ids of the nodes that have already passed their gradient back (the
             player's frames); edges of other nodes show no ``back:`` product. Default: all.
+        node_style: ``{id(node): {attribute: value}}``, graphviz attributes for a value's box
+            (``fillcolor``, ``color``, ``penwidth``, ``tooltip``...); the key ``"cells"`` adds
+            HTML table cells to its label (how answer checking marks right and wrong).
+        edge_style: ``{id(node): {attribute: value}}`` for the edges from a value into the
+            ops that use it.
 
     >>> from autograd_lite import Value
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); c = a * b; c.label = "c"
@@ -447,8 +454,8 @@ class _Drawing:
             parts.append(gc * local[k])
         return parts
 
-    def _table(self, title: str, cells: list[str]) -> str:
-        row = "".join(f"<td>{c}</td>" for c in cells)
+    def _table(self, title: str, cells: list[str], raw: str = "") -> str:
+        row = "".join(f"<td>{c}</td>" for c in cells) + raw
         head = f"<td><b>{esc(title)}</b></td>" if title else ""
         return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="3" '
                 f'columns="*"><tr>{head}{row}</tr></table>>')
@@ -461,8 +468,11 @@ class _Drawing:
             cells.append(f"data {esc(fmt(node.data))}")
         if "grad" in self.opts.show:
             cells.append(self._grad_cell(node, g))
-        self._holder(uid).node(uid, label=self._table(self._name(node), cells),
-                               **self._style(g, uid))
+        style = self._style(g, uid)
+        extra = dict((self.opts.node_style or {}).get(id(node), {}))
+        raw = extra.pop("cells", "")
+        style.update(extra)
+        self._holder(uid).node(uid, label=self._table(self._name(node), cells, raw), **style)
 
     def _name(self, node: Value) -> str:
         """The box's title: ``node_names``' name, or a neuron parameter's place (``w2``)."""
@@ -522,6 +532,7 @@ class _Drawing:
                 attrs["label"] = self._edge_label(node, k)
             if uid == self.highlight:
                 attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
+            attrs.update((self.opts.edge_style or {}).get(id(p), {}))
             self.graph.edge(src, uid + "op", **attrs)
 
     def _edge_label(self, node: Value, k: int) -> str:

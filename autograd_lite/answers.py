@@ -1,0 +1,537 @@
+"""Check my answer: grade hand-derived gradients node by node, and say what went wrong.
+
+:func:`check_answers` compares a learner's gradients with the chain-rule transcript of
+``explain(root)`` (the one backward walk everything reads), in backward order, and names the
+node where the mistake was made: the first wrong answer whose consumers' answers are right,
+or unanswered and correct. Partial answers are fine; an unanswered node is neither right nor
+wrong. Wrong answers are explained with the classic mistakes of :mod:`autograd_lite.mistakes`
+in the graph's own names, with the correct step in numbers.
+
+Answers are numbers, formula strings (``"b*f"``, parsed safely by
+:mod:`autograd_lite.formula_parser`) or callables (``lambda b, f: b * f``). A formula or
+callable is checked at the graph's values *and* at a few other points, found by replaying
+the recorded graph with other leaf values: a formula right at one point and wrong elsewhere
+is wrong, and the report shows the point where it fails.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .answer_report import AnswerReport, NodeResult
+from .core import Rule, Value, apply, enable_grad, topological_order
+from .formula_parser import Formula, FormulaError, parse_formula
+from .mistakes import Mistake, candidates, correct_step, diagnose, num
+from .ops import info
+from .transcript import Step, Transcript, explain
+
+__all__ = ["AnswerReport", "NodeResult", "check_answers", "replay"]
+
+
+# --- replaying a graph at other leaf values ----------------------------------------------------
+
+
+def _apply_op(rule: Rule, inputs: Sequence[Value], param: Any) -> Value:
+    """Make one op node again (the one place this module calls into the rules)."""
+    return apply(rule, inputs, param)
+
+
+def replay(root: Value, values: Mapping[Value, float]) -> dict[int, Value]:
+    """The graph of ``root`` rebuilt with new data for some leaves: ``{id(old): new}``.
+
+    Every op node is made again with ``apply(node.rule, new_inputs, node.param)`` in
+    topological order; leaves not in ``values`` keep their data; labels are kept, so the
+    new graph's nodes have the same names. The original graph is not touched.
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> new = replay(c, {a: 5.0})
+    >>> new[id(c)].data, c.data           # 5 * -3 + 5, and the original is unchanged
+    (-10.0, -4.0)
+    """
+    made: dict[int, Value] = {}
+    with enable_grad():
+        for node in topological_order(root):
+            if node.rule is None:
+                data = float(values.get(node, node.data))
+                made[id(node)] = Value(data, label=node.label)
+                continue
+            new = _apply_op(node.rule, [made[id(p)] for p in node.parents], node.param)
+            new.label = node.label
+            made[id(node)] = new
+    return made
+
+
+# --- the learner's answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    given: Any                      # as the learner gave it
+    number: float | None = None     # a plain number (graded at the graph's values only)
+    formula: Formula | None = None
+    function: Callable[..., Any] | None = None
+    reads: tuple[str, ...] | None = None   # names a callable reads (None: all of them)
+
+    @property
+    def general(self) -> bool:
+        """A formula or function: graded at other points too."""
+        return self.number is None
+
+    def at(self, values: Mapping[str, float]) -> float:
+        if self.number is not None:
+            return self.number
+        if self.formula is not None:
+            return self.formula(values)
+        assert self.function is not None
+        names = self.reads if self.reads is not None else tuple(values)
+        result = self.function(**{n: values[n] for n in names})
+        value = result.data if isinstance(result, Value) else result
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"returned {result!r}, not a number")
+        return float(value)
+
+
+def _number(x: Any, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"check_answers: the answer for {where} must be a number, a formula "
+                        f"string or a callable, got {x!r} of type {type(x).__name__}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"check_answers: the answer for {where} is {value!r}; give a finite "
+                         "number")
+    return value
+
+
+def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
+    if isinstance(given, Value):
+        return _Answer(given, number=_number(given.data, where))
+    if isinstance(given, str):
+        try:
+            formula = parse_formula(given, names=[n for n in names if n.isidentifier()])
+        except FormulaError as exc:
+            raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
+        if formula.is_constant:
+            try:
+                return _Answer(given, number=_number(formula({}), where))
+            except FormulaError as exc:
+                raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
+        return _Answer(given, formula=formula)
+    if callable(given):
+        return _Answer(given, function=given, reads=_callable_names(given, where, names))
+    return _Answer(given, number=_number(given, where))
+
+
+def _callable_names(fn: Callable[..., Any], where: str,
+                    names: Sequence[str]) -> tuple[str, ...] | None:
+    """The node names a callable's parameters ask for (None if it takes ``**kwargs``)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"check_answers: cannot read the parameters of the callable answer "
+                        f"for {where}; use a function whose parameters are node names, "
+                        "such as lambda b, f: b * f") from None
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    wanted = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL,)]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise ValueError(f"check_answers: the callable answer for {where} asks for "
+                         f"{', '.join(unknown)}, which the graph does not have; its "
+                         f"parameters must be node names: {', '.join(names)}")
+    return tuple(wanted)
+
+
+def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | None
+             ) -> tuple[dict[int, _Answer], bool]:
+    """``{id(node): answer}``, and whether the answers are the graph's ``.grad`` values."""
+    names = [s.name for s in transcript.steps]
+    if answers is None:
+        found = {}
+        for s in transcript.steps:
+            g = s.node.grad
+            g = g.data if isinstance(g, Value) else g
+            value = _number(g, f"{s.name} (its .grad)")
+            if value != 0.0:  # 0 is what every .grad starts as: not an answer
+                found[id(s.node)] = _Answer(value, number=value)
+        return found, True
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"check_answers: answers must be a mapping from nodes or names to "
+                        f"answers (or None to grade .grad), got {type(answers).__name__}")
+    by_id = {id(s.node): s.name for s in transcript.steps}
+    by_name = {s.name: s.node for s in transcript.steps}
+    by_label: dict[str, list[Value]] = {}
+    for s in transcript.steps:
+        if s.node.label:
+            by_label.setdefault(s.node.label, []).append(s.node)
+    found = {}
+    blank: set[int] = set()
+    for key, given in answers.items():
+        if isinstance(key, Value):
+            if id(key) not in by_id:
+                raise ValueError(f"check_answers: an answer is for {key!r}, which "
+                                 f"{names[0]} does not depend on")
+            node = key
+        elif isinstance(key, str):
+            if key in by_label and len(by_label[key]) > 1:
+                named = ", ".join(by_id[id(n)] for n in by_label[key])
+                raise ValueError(f"check_answers: the label {key!r} names {len(by_label[key])}"
+                                 f" nodes ({named}); key the answer by the node or by one of "
+                                 "these names")
+            if key in by_name:
+                node = by_name[key]
+            elif key in by_label:
+                node = by_label[key][0]
+            else:
+                raise ValueError(f"check_answers: no node is named {key!r}; the names are "
+                                 f"{', '.join(names)}")
+        else:
+            raise TypeError(f"check_answers: answers are keyed by nodes or their names, got "
+                            f"the key {key!r}")
+        name = by_id[id(node)]
+        if id(node) in found or id(node) in blank:
+            raise ValueError(f"check_answers: two answers for {name}")
+        if given is None or (isinstance(given, str) and not given.strip()):
+            blank.add(id(node))  # a blank on the worksheet: not answered
+            continue
+        found[id(node)] = _parse_answer(given, name, names)
+    return found, False
+
+
+# --- points ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Point:
+    """The graph at one set of leaf values: its transcript and every node's value by name."""
+
+    transcript: Transcript
+    values: dict[str, float]
+    leaves: dict[str, float]   # the leaves that differ from the graph's own values
+
+
+def _kink_sides(order: Sequence[Value], made: Mapping[int, Value] | None) -> list[float]:
+    """On which side of its kinks each piecewise op's input is (relu: x > 0 or not)."""
+    sides: list[float] = []
+    for node in order:
+        rule = node.rule
+        kinks = info(rule).kinks if rule is not None else ()
+        if not kinks or len(node.parents) != 1:
+            continue
+        x = node.parents[0] if made is None else made[id(node.parents[0])]
+        sides.extend(math.copysign(1.0, x.data - k) if x.data != k else 0.0 for k in kinks)
+    return sides
+
+
+def _other_points(root: Value, transcript: Transcript, vary: Sequence[Value], count: int,
+                  seed: int) -> list[_Point]:
+    """Up to ``count`` other points: the ``vary`` leaves moved at random (a private RNG),
+    keeping every op inside its domain and every piecewise op on the same piece."""
+    if not vary or count <= 0:
+        return []
+    rng = random.Random(seed)
+    order = topological_order(root)
+    sides = _kink_sides(order, None)
+    names = {id(s.node): s.name for s in transcript.steps}
+    points: list[_Point] = []
+    for _ in range(count * 20):
+        if len(points) == count:
+            break
+        moved = {leaf: _move(leaf.data, rng) for leaf in vary}
+        try:
+            made = replay(root, moved)
+            if _kink_sides(order, made) != sides:
+                continue
+            there = explain(made[id(root)])
+        except (ArithmeticError, ValueError):
+            continue
+        points.append(_Point(there, {s.name: s.node.data for s in there.steps},
+                             {names[id(leaf)]: x for leaf, x in moved.items()}))
+    return points
+
+
+def _move(x: float, rng: random.Random) -> float:
+    """A nearby but clearly different value, with the same sign (domains are mostly
+    about signs: log, sqrt, powers)."""
+    if x == 0.0:
+        return rng.choice((-1.0, 1.0)) * rng.uniform(0.3, 1.0)
+    return x * rng.uniform(0.55, 1.45) + math.copysign(rng.uniform(0.05, 0.3), x)
+
+
+# --- grading -----------------------------------------------------------------------------------
+
+
+def _close(rtol: float, atol: float) -> Callable[[float, float], bool]:
+    def close(answer: float, reference: float) -> bool:
+        return abs(answer - reference) <= atol + rtol * abs(reference)
+    return close
+
+
+@dataclass
+class _World:
+    """Grading at one point: each node's answer there, and the learner's own gradients
+    (their answer, or what correct steps from their upstream answers give)."""
+
+    value: dict[int, float | None]       # the answer's value here (None: unanswered here)
+    error: dict[int, str]                # an answer with no value here, and why
+    implied: dict[str, float]            # the learner's gradient by name, answered or implied
+    wrong: set[int]
+    origin: set[int]
+    source: dict[str, tuple[str, ...]]   # the wrong answers a wrong gradient comes from
+    given: set[str] = field(default_factory=set)   # names with an answer here
+
+
+def _grade_point(point: Transcript, originals: Sequence[Step], answers: Mapping[int, _Answer],
+                 values: Mapping[str, float], first: bool,
+                 close: Callable[[float, float], bool]) -> _World:
+    world = _World({}, {}, {}, set(), set(), {})
+    implied = world.implied
+    sound: dict[str, bool] = {}
+    for step, original in zip(point.steps, originals):
+        key = id(original.node)
+        answer = answers.get(key)
+        value: float | None = None
+        if answer is not None and (first or answer.general):
+            try:
+                value = answer.at(values)
+            except (FormulaError, ArithmeticError, ValueError, TypeError) as exc:
+                world.error[key] = str(exc)
+        world.value[key] = value
+        if value is not None or key in world.error:
+            world.given.add(step.name)
+        mine = _implied(step, implied)
+        if key in world.error:
+            world.wrong.add(key)
+            world.origin.add(key)  # nothing upstream explains a formula with no value
+            implied[step.name] = step.grad if mine is None else mine
+        elif value is not None:
+            implied[step.name] = value
+            if not close(value, step.grad):
+                world.wrong.add(key)
+                if all(sound[t.consumer] for t in step.terms):
+                    world.origin.add(key)
+        else:
+            implied[step.name] = step.grad if mine is None else mine
+        sound[step.name] = close(implied[step.name], step.grad)
+        if sound[step.name]:
+            world.source[step.name] = ()
+        elif key in world.wrong:
+            world.source[step.name] = (step.name,)
+        else:  # unanswered, but following from wrong answers upstream
+            world.source[step.name] = tuple(dict.fromkeys(
+                s for t in step.terms for s in world.source[t.consumer]))
+    return world
+
+
+def _implied(step: Step, implied: Mapping[str, float]) -> float | None:
+    """The step taken from the learner's upstream gradients (None where undefined)."""
+    if not step.terms:
+        return None
+    total = []
+    for t in step.terms:
+        u = implied[t.consumer]
+        if u == 0.0:
+            continue
+        if not math.isfinite(t.local):
+            return None
+        total.append(u * t.local)
+    return math.fsum(total)
+
+
+def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
+                  rtol: float = 1e-2, atol: float = 1e-6, points: int = 3,
+                  seed: int = 0) -> AnswerReport:
+    """Grade hand-derived gradients d(root)/d(node), node by node, and explain mistakes.
+
+    Args:
+        root: the node whose gradients were derived (``L``).
+        answers: ``None`` grades the ``.grad`` values set by hand on the graph (as in
+            micrograd's manual backpropagation; a ``.grad`` of 0, where every gradient
+            starts, counts as not answered) and changes none of them. Otherwise a mapping
+            from nodes, or their names or labels, to a number, a formula string in the
+            graph's names (``"b*f"``, ``"1 - tanh(n)**2"``) or a callable whose parameters
+            are node names (``lambda b, f: b * f``); ``None`` or a blank string is a blank
+            on the worksheet: not answered.
+        rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
+            The defaults accept hand arithmetic rounded to 3 significant digits.
+        points: how many other points a formula or callable is also checked at.
+        seed: the seed of the private random generator that picks those points.
+
+    Returns an :class:`AnswerReport` (true when every answer given is right).
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    >>> e = a * b; e.label = "e"; d = e + c; d.label = "d"; L = d * f; L.label = "L"
+    >>> report = check_answers(L, {"d": "f", "f": "d", "e": -2, "a": -4})
+    >>> report.passed, report.first_wrong
+    (False, 'a')
+    >>> print(report["a"].diagnosis)
+    You have -4; dL/da is 6. In e = a * b, ∂e/∂a is the other factor, b = -3, not a itself \
+(a = 2). Correct step: dL/da = dL/de × ∂e/∂a = -2 × (-3) = 6, where e = a * b and ∂e/∂a = b = -3.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"check_answers: root must be a Value, got {type(root).__name__}")
+    for what, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (
+                math.isfinite(tol) and tol >= 0):
+            raise ValueError(f"check_answers: {what} must be a finite number >= 0, got {tol!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ValueError(f"check_answers: points must be an int >= 0, got {points!r}")
+    close = _close(float(rtol), float(atol))
+    transcript = explain(root)
+    given, from_grad = _resolve(root, transcript, answers)
+    steps = transcript.steps
+    here = {s.name: s.node.data for s in steps}
+
+    # Other points, for formulas and callables: move the labelled leaves and those read.
+    read: set[str] = set()
+    for one in given.values():
+        if one.formula is not None:
+            read.update(one.formula.names)
+        elif one.function is not None:
+            read.update(one.reads if one.reads is not None else here)
+    general = any(a.general for a in given.values())
+    vary = [s.node for s in steps if s.node.is_leaf and (s.node.label or s.name in read)]
+    others = _other_points(root, transcript, vary, points if general else 0, seed)
+
+    worlds = [_grade_point(transcript, steps, given, here, True, close)]
+    worlds += [_grade_point(p.transcript, steps, given, p.values, False, close) for p in others]
+    all_points = [_Point(transcript, here, {}), *others]
+
+    results = []
+    for i, step in enumerate(steps):
+        key = id(step.node)
+        answer = given.get(key)
+        if answer is None:
+            results.append(NodeResult(step.name, "unanswered", step.grad, None, "", step.node,
+                                      step=correct_step(step)))
+            continue
+        value = worlds[0].value[key]
+        failing = next((j for j, w in enumerate(worlds) if key in w.wrong), None)
+        if failing is None:
+            results.append(NodeResult(step.name, "right", step.grad, answer.given, "",
+                                      step.node, value, step=correct_step(step)))
+            continue
+        world, point = worlds[failing], all_points[failing]
+        there = point.transcript.steps[i]
+        kind, text = _explain_wrong(there, world, key, _nodes_at(point), close,
+                                    prefer=("accumulated",) if from_grad else ())
+        yours = world.value[key]
+        if failing:
+            where = ", ".join(f"{n} = {num(x)}" for n, x in point.leaves.items())
+            shown = "no value" if yours is None else num(yours)
+            text = (f"Right at the graph's values, but not in general: at {where}, your "
+                    f"formula gives {shown} where d{step.root}/d{step.name} is "
+                    f"{num(there.grad)}. " + text.replace("Correct step:", "Correct step there:"))
+            alone = _culprits(root, steps, i, answer, point.leaves, close)
+            if alone:
+                moved = " or ".join(alone)
+                text += (f" Moving {moved} alone already breaks it: the formula does not follow"
+                         f" how d{step.root}/d{step.name} depends on {moved}.")
+            kind = kind if kind != "unknown" else "not_general"
+        elif yours is not None:
+            text = f"You have {num(yours)}; d{step.root}/d{step.name} is {num(step.grad)}. " + text
+        results.append(NodeResult(
+            step.name, "wrong", step.grad, answer.given, text, step.node, value, kind,
+            key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
+    return AnswerReport(root, results, float(rtol), float(atol),
+                        [dict(p.leaves) for p in others], from_grad)
+
+
+def _culprits(root: Value, steps: Sequence[Step], i: int, answer: _Answer,
+              moved: Mapping[str, float], close: Callable[[float, float], bool]) -> list[str]:
+    """The leaves that, moved alone (to their value at a failing point), break a formula."""
+    leaves = {s.name: s.node for s in steps if s.node.is_leaf}
+    found = []
+    for name, x in moved.items():
+        try:
+            there = explain(replay(root, {leaves[name]: x})[id(root)])
+            value = answer.at({s.name: s.node.data for s in there.steps})
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if not close(value, there.steps[i].grad):
+            found.append(name)
+    return found
+
+
+def _nodes_at(point: _Point) -> dict[str, Value]:
+    return {s.name: s.node for s in point.transcript.steps}
+
+
+def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Value],
+                   close: Callable[[float, float], bool],
+                   prefer: Sequence[str]) -> tuple[str, str]:
+    """(kind, words) for a wrong answer at one point."""
+    if key in world.error:
+        return "not_evaluable", (f"Your answer has no value here: {world.error[key]}. "
+                                 f"Correct step: {correct_step(step)}.")
+    answer = world.value[key]
+    assert answer is not None
+    if not step.terms:
+        return "seed", (f"The gradient of {step.root} with respect to itself is 1: "
+                               f"the seed that backward starts from.")
+    upstream = {t.consumer: world.implied[t.consumer] for t in step.terms}
+    unsound = [t.consumer for t in step.terms
+               if not close(upstream[t.consumer], t.upstream)]
+    if key not in world.origin and unsound:
+        theirs = _implied(step, upstream)
+        if theirs is not None and close(answer, theirs):
+            yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
+                              for c in dict.fromkeys(unsound))
+            sources = list(dict.fromkeys(x for c in unsound for x in world.source[c]))
+            where = (f"see {', '.join(sources)}" if sources == list(dict.fromkeys(unsound))
+                     else f"it follows from your answer at {', '.join(sources)}")
+            return "carried", (
+                f"The step here is right, but it starts from your {yours}, which is wrong "
+                f"({where}); from the right upstream: {correct_step(step)}.")
+        mistake = diagnose(step, answer, nodes, close, upstream, prefer)
+    else:
+        mistake = diagnose(step, answer, nodes, close, None, prefer)
+    if mistake is None and key in world.origin:
+        return _earlier_slip(step, answer, world, nodes, close, prefer)
+    if mistake is None:
+        return "unknown", f"Correct step: {correct_step(step)}."
+    return mistake.kind, mistake.text
+
+
+def _earlier_slip(step: Step, answer: float, world: _World, nodes: Mapping[str, Value],
+                  close: Callable[[float, float], bool],
+                  prefer: Sequence[str]) -> tuple[str, str]:
+    """A wrong answer below nodes left unanswered may hide a slip made in one of them:
+    d(root)/d(node) is linear in each such node's gradient, so a slip there moves this
+    answer by (slip - right) * d(there)/d(node)."""
+    steps = {s.name: s for s in explain(nodes[step.root]).steps}
+    above: list[str] = []
+    todo = [t.consumer for t in step.terms]
+    while todo:
+        name = todo.pop(0)
+        if name in above or name in world.given or name == step.root:
+            continue
+        above.append(name)
+        todo += [t.consumer for t in steps[name].terms]
+    for name in above:  # nearest first
+        there = steps[name]
+        carry = explain(there.node).grad(step.node)     # d(there)/d(node)
+        if carry == 0.0:
+            continue
+        for m in _candidates_sorted(there, nodes, prefer):
+            moved = step.grad + (m.value - there.grad) * carry
+            if close(answer, moved) and not close(step.grad, moved):
+                return m.kind, (f"Your answer fits a slip at {name}, which you did not write "
+                                f"down: {m.text} Carried on to {step.name}: "
+                                f"{correct_step(step)}.")
+    return "unknown", f"Correct step: {correct_step(step)}."
+
+
+def _candidates_sorted(step: Step, nodes: Mapping[str, Value],
+                       prefer: Sequence[str]) -> list[Mistake]:
+    rank = {kind: i for i, kind in enumerate(prefer)}
+    return sorted(candidates(step, nodes), key=lambda m: rank.get(m.kind, len(rank)))
