@@ -77,6 +77,22 @@ function showSvg(container, svgText) {
     }
   }
   container.replaceChildren(document.importNode(svg, true));
+  fit(container);
+}
+
+// Graphviz's size is in points. Shrink a wide picture to the panel's width, but no further
+// than MIN_SCALE (then the panel scrolls); a click shows the actual size.
+const MIN_SCALE = 0.5;
+
+function fit(container) {
+  const svg = container.querySelector("svg");
+  if (!svg) return;
+  const natural = parseFloat(svg.getAttribute("width")) * (svg.getAttribute("width").endsWith("pt") ? 4 / 3 : 1);
+  if (!natural) return;
+  const room = container.clientWidth - 4;
+  const scale = container.classList.contains("actual-size") ? 1 : Math.max(Math.min(1, room / natural), MIN_SCALE);
+  svg.style.width = `${Math.round(natural * scale)}px`;
+  svg.style.height = "auto";
 }
 
 function showPicture(container, picture) {
@@ -391,6 +407,7 @@ async function waitForPython(waiting, done) {
 const player = { count: 0, k: 0, captions: [], frames: new Map(), timer: null, run: 0 };
 
 function updateCounter() {
+  if (player.count === 0) player.k = 0;
   const last = Math.max(player.count - 1, 0);
   $("slider").max = String(last);
   $("slider").value = String(player.k);
@@ -446,8 +463,8 @@ function play() {
   if (player.k >= player.count - 1) showFrame(0);
   $("play").textContent = "❚❚ pause";
   player.timer = setInterval(() => {
-    if (player.k >= player.count - 1) { stopPlaying(); return; }
     showFrame(player.k + 1);
+    if (player.k >= player.count - 1) stopPlaying();  // the last frame: done
   }, 1200);
 }
 
@@ -479,14 +496,15 @@ async function checkAnswers() {
       verdict === "right" ? "✓ right" : verdict === "wrong" ? "✗ wrong" : "";
     const first = verdict === "wrong" && result.first_wrong === line.dataset.name;
     line.classList.toggle("first-wrong", first);
+    const why = graded && graded.diagnosis ? graded.diagnosis : `the right value is ${graded && graded.expected}`;
     line.querySelector(".diagnosis").textContent = verdict === "wrong"
-      ? (first ? "The mistake starts here. " : "") + (graded.diagnosis || `expected ${graded.expected}`)
+      ? (first ? "The mistake starts here: " : "") + why
       : "";
   }
   const summary = paragraph(result.passed
     ? "All your answers are right."
     : result.first_wrong
-      ? `The first mistake is at ${result.first_wrong}: the nodes it feeds depend on it.`
+      ? `First mistake: ${result.first_wrong}. Fix it first: the gradients of its inputs are built on it.`
       : "Some answers are missing.", result.passed ? "passed" : "failed");
   summary.id = "verdict";
   const details = document.createElement("details");
@@ -507,6 +525,7 @@ function bootFailed(error) {
 }
 
 async function main() {
+  let timings = null;
   startWorker();
   $("run").addEventListener("click", runCode);
   $("stop").addEventListener("click", stopRun);
@@ -534,8 +553,9 @@ async function main() {
     if (event.key === "ArrowRight") { event.preventDefault(); $("step").click(); }
     if (event.key === "ArrowLeft") { event.preventDefault(); $("back").click(); }
   });
+  window.addEventListener("resize", () => { fit($("graph")); fit($("frame")); });
   for (const id of ["graph", "frame"]) {
-    $(id).addEventListener("click", () => $(id).classList.toggle("actual-size"));
+    $(id).addEventListener("click", () => { $(id).classList.toggle("actual-size"); fit($(id)); });
   }
   updateCounter();
   try {
@@ -545,7 +565,7 @@ async function main() {
     const start = initialCode();
     editor.value = start.code;
     fillExamples(start.example);
-    const timings = await booted;
+    timings = await booted;
     $("versions").textContent = `Python ${timings.python}, Pyodide ${timings.pyodide}, ` +
       `Graphviz ${timings.viz}, autograd_lite ${manifest.version}.`;
   } catch (error) {
@@ -555,6 +575,9 @@ async function main() {
   setStatus("idle", "running your code…");
   $("run").disabled = false;
   await runCode();
+  // For bench/site.py: when the page was first ready, and how long Python took to start.
+  window.playgroundTimings = { ready_ms: performance.now(), ...timings,
+    first_run_ms: lastResult ? lastResult.ms : null };
 }
 
 main();
