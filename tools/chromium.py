@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import functools
 import http.server
 import json
@@ -70,14 +71,21 @@ class Browser:
         self._from_browser, from_browser_w = os.pipe()
 
         def pipes_at_3_and_4() -> None:  # runs in the child between fork and exec
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            # Move both out of the way first: either may already be fd 3 or 4, and
+            # dup2 onto itself would keep the close-on-exec flag.
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w)]
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
 
-        self._proc = subprocess.Popen(
-            [exe, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=pipes_at_3_and_4, close_fds=False)
+        # chromium's own log goes to a file: an undrained pipe would block it once full.
+        self._log = Path(self._profile.name) / "chromium.log"
+        with open(self._log, "wb") as log:
+            self._proc = subprocess.Popen(
+                [exe, *FLAGS, "--remote-debugging-pipe",
+                 f"--user-data-dir={self._profile.name}", f"--window-size={width},{height}",
+                 "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                preexec_fn=pipes_at_3_and_4, close_fds=False)
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._next_id = 0
@@ -120,7 +128,12 @@ class Browser:
         message: dict[str, Any] = {"id": ident, "method": method, "params": params or {}}
         if session is not None:
             message["sessionId"] = session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            del self._replies[ident]
+            raise BrowserError(f"{method}: chromium has exited ({self._proc.poll()}): "
+                               f"{self.log_tail()}") from None
         try:
             reply = self._replies[ident].get(timeout=timeout)
         except queue.Empty:
@@ -131,6 +144,13 @@ class Browser:
             raise BrowserError(f"{method}: {reply['error'].get('message', reply['error'])}")
         result: dict[str, Any] = reply.get("result", {})
         return result
+
+    def log_tail(self, size: int = 1500) -> str:
+        """The end of chromium's own log (for error messages)."""
+        try:
+            return self._log.read_bytes()[-size:].decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def listen(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call ``callback`` with every event (a dict with ``method``, ``params``,
@@ -152,7 +172,7 @@ class Browser:
     def close(self) -> None:
         """End the browser process (and remove its profile)."""
         if self._proc.poll() is None:
-            with contextlib.suppress(BrowserError):
+            with contextlib.suppress(BrowserError, OSError):
                 self.send("Browser.close", timeout=5)
             try:
                 self._proc.wait(timeout=10)
