@@ -367,8 +367,8 @@ async function runCode() {
 function crashed(error) {
   const why = error.fatal
     ? "Python crashed and has been restarted. This happens when the WebAssembly stack " +
-      "overflows, for instance when your code frees a graph more than about a thousand " +
-      "nodes deep (deep graphs are fine on your own machine)."
+      "overflows, for instance when your code frees a graph more than about 1,300 nodes " +
+      "deep (deep graphs are fine in Python on your own machine)."
     : "The page could not talk to Python.";
   showError(`${why}\n\n${error.message}`);
   clearPanels("(run again)");
@@ -510,11 +510,27 @@ async function checkAnswers() {
   const details = document.createElement("details");
   const title = document.createElement("summary");
   title.textContent = "The full report";
-  const text = document.createElement("pre");
-  text.textContent = result.text;
-  details.append(title, text);
+  details.append(title, fullReport(result));
   report.replaceChildren(summary, details);
   report.dataset.firstWrong = result.first_wrong || "";
+}
+
+// check_answers' own HTML report, in a sandboxed frame (no script runs in it), or its text.
+function fullReport(result) {
+  if (!result.html) {
+    const text = document.createElement("pre");
+    text.textContent = result.text;
+    return text;
+  }
+  const frame = document.createElement("iframe");
+  frame.className = "report-frame";
+  frame.title = "check_answers report";
+  frame.sandbox = "allow-same-origin";
+  frame.srcdoc = `<!DOCTYPE html><meta charset="utf-8"><style>body{font:13px system-ui,sans-serif;margin:4px}</style>${result.html}`;
+  frame.addEventListener("load", () => {
+    frame.style.height = `${frame.contentDocument.documentElement.scrollHeight + 8}px`;
+  });
+  return frame;
 }
 
 // --- start ------------------------------------------------------------------------------------
