@@ -247,6 +247,7 @@ function showError(text) {
 }
 
 function clearPanels(why) {
+  $("graph-note").textContent = "";
   $("graph").replaceChildren(paragraph(why, "placeholder"));
   $("transcript").replaceChildren();
   $("frame").replaceChildren(paragraph(why, "placeholder"));

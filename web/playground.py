@@ -33,6 +33,7 @@ import traceback
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import autograd_lite
@@ -192,13 +193,21 @@ def _execute(code: str, namespace: dict[str, Any]) -> Any:
 
 
 def _traceback(exc: BaseException) -> str:
-    """The traceback from the learner's code down (the playground's own frames left out)."""
+    """The traceback from the learner's code down, without the playground's own frames and
+    without those inside autograd_lite (its messages name the op and the values)."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
         tb = tb.tb_next
     if isinstance(exc, SyntaxError) or tb is None:
         return "".join(traceback.format_exception_only(type(exc), exc))
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+    report = traceback.TracebackException(type(exc), exc, tb)
+    library = str(Path(autograd_lite.__file__).parent)
+    frames = [f for f in report.stack if not f.filename.startswith(library)]
+    hidden = len(report.stack) - len(frames)
+    note = f"  ({hidden} frame{'s' * (hidden > 1)} inside autograd_lite not shown)\n"
+    return ("Traceback (most recent call last):\n"
+            + "".join(traceback.StackSummary.from_list(frames).format())
+            + (note if hidden else "") + "".join(report.format_exception_only()))
 
 
 def _number(x: float) -> float | str:
