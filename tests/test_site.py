@@ -166,7 +166,6 @@ def test_dismantle_reaches_models_containers_and_create_graph_gradients() -> Non
 
 
 def test_check_says_when_check_answers_is_missing_and_grades_when_present() -> None:
-    run((EXAMPLES / "neuron.py").read_text())
     rows = run((EXAMPLES / "neuron.py").read_text())["rows"]["rows"]
     index = {r["name"]: str(r["index"]) for r in rows}
     report = json.loads(playground.check(json.dumps({index["x1*w1"]: "-0.5"})))
@@ -434,3 +433,21 @@ def test_stop_and_a_crash_each_restart_python(browser: chromium.Browser,
         assert transcript(tab) == {"b": 1.0, "a": 2.0}
     finally:
         browser.send("Target.closeTarget", {"targetId": tab.target})
+
+
+def test_a_runtime_that_cannot_start_is_reported_not_a_blank_page(
+        browser: chromium.Browser, site: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(site, broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    (broken / "wheels" / manifest["wheels"][0]).unlink()        # the project's own wheel
+    with chromium.serve(broken) as served:
+        tab = browser.open(served.url)
+        try:
+            tab.wait_for("document.getElementById('status').textContent.startsWith('failed')",
+                         timeout=120)
+            error = tab.eval("document.getElementById('error').textContent")
+            assert "could not start Python" in error and manifest["wheels"][0] in error
+            assert "404" in error
+        finally:
+            browser.send("Target.closeTarget", {"targetId": tab.target})

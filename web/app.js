@@ -528,9 +528,13 @@ function fullReport(result) {
   frame.title = "check_answers report";
   frame.sandbox = "allow-same-origin";
   frame.srcdoc = `<!DOCTYPE html><meta charset="utf-8"><style>body{font:13px system-ui,sans-serif;margin:4px}</style>${result.html}`;
-  frame.addEventListener("load", () => {
-    frame.style.height = `${frame.contentDocument.documentElement.scrollHeight + 8}px`;
-  });
+  // Its height is known only once it is laid out: when loaded and when its <details> opens.
+  const resize = () => {
+    const page = frame.contentDocument && frame.contentDocument.documentElement;
+    if (page && page.scrollHeight) frame.style.height = `${page.scrollHeight + 8}px`;
+  };
+  frame.addEventListener("load", resize);
+  queueMicrotask(() => frame.closest("details").addEventListener("toggle", resize));
   return frame;
 }
 

@@ -39,7 +39,7 @@ from typing import Any
 import autograd_lite
 from autograd_lite import Value, backward_order, backward_steps, draw_dot, explain
 from autograd_lite.expression import node_names
-from autograd_lite.viz.renderers import get_renderer, render
+from autograd_lite.viz.renderers import get_renderer, render, set_renderer, viz_js
 
 __all__ = ["MAX_DEPTH", "ROOT_NAMES", "check", "depth", "dismantle", "find_root", "frame",
            "run"]
@@ -372,8 +372,6 @@ def check(answers: str) -> str:
 
 def install_browser_renderer(viz: Any) -> None:
     """Render through the WebAssembly Graphviz (a ``@viz-js/viz`` instance) from now on."""
-    from autograd_lite.viz.renderers import set_renderer, viz_js
-
     set_renderer(viz_js(viz))
 
 
