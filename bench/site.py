@@ -45,10 +45,10 @@ def sizes(site: Path) -> None:
     for path in sorted(site.rglob("*")):
         if path.is_file():
             part = path.relative_to(site).parts[0] if path.parent != site else "page"
-            raw = path.read_bytes()
+            content = path.read_bytes()
             entry = parts.setdefault(part, [0, 0])
-            entry[0] += len(raw)
-            entry[1] += len(gzip.compress(raw, compresslevel=6))
+            entry[0] += len(content)
+            entry[1] += len(gzip.compress(content, compresslevel=6))
     total = [sum(v[0] for v in parts.values()), sum(v[1] for v in parts.values())]
     print(f"   {'part':<10}{'MB':>8}{'MB gzipped':>13}")
     for part, (raw, packed) in [*sorted(parts.items(), key=lambda kv: -kv[1][0]),
