@@ -394,6 +394,10 @@ def test_links_carry_code_or_an_example(browser: chromium.Browser,
         link = shared.eval("document.getElementById('share-url').value")
         # as JavaScript's encodeURIComponent writes it
         assert link == f"{server.url}#code={quote(code, safe=ENCODE_URI_COMPONENT_SAFE)}"
+        shared.goto(f"{server.url}?example=no_such_thing")
+        shared.wait_for(READY, timeout=120)
+        notice = shared.eval("document.getElementById('notice').textContent")
+        assert 'no example named "no_such_thing"' in notice and "two_neurons" in notice
         shared.goto(f"{server.url}?example=two_neurons")
         shared.wait_for(f"({READY}) && document.getElementById('examples').value "
                         "=== 'two_neurons'", timeout=120)

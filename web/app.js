@@ -200,8 +200,9 @@ function initialCode() {
   if (wanted) {
     const example = exampleNamed(wanted);
     if (example) return { code: example.code, example: example.name };
-    showError(`There is no example named "${wanted}"; the examples are `
-      + `${examples.map((e) => e.name).join(", ")}. Showing ${examples[0].name}.`);
+    $("notice").textContent = `There is no example named "${wanted}"; the examples are `
+      + `${examples.map((e) => e.name).join(", ")}. Showing ${examples[0].name}.`;
+    $("notice").hidden = false;
   }
   return { code: examples[0].code, example: examples[0].name };
 }
@@ -217,6 +218,7 @@ function fillExamples(selected) {
     const example = exampleNamed(menu.value);
     if (!example) return;
     editor.value = example.code;
+    $("notice").hidden = true;
     history.replaceState(null, "", `${location.pathname}?example=${example.name}`);
     runCode();
   });
