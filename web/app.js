@@ -363,7 +363,7 @@ async function runCode() {
   showPicture($("graph"), result.graph);
   showTranscript(result.transcript, result.practise);
   showRows(result);
-  await startPlayer(result);
+  startPlayer(result);  // its first frame is drawn after the page says ready
   finishRun(`ready: ran in ${Math.round(result.ms)} ms (root ${result.root.name}, ${result.nodes} nodes)`);
 }
 

@@ -25,9 +25,11 @@ async function boot() {
   const wheels = Promise.all(manifest.wheels.map(
     async (name) => (await bytes("./wheels/" + name)).arrayBuffer()));
   const glueSource = (async () => (await bytes("./playground.py")).text())();
+  const done = {};
+  const timed = (name, promise) => promise.then((value) => { done[name] = performance.now() - t0; return value; });
   const [py, viz] = await Promise.all([
-    loadPyodide({ indexURL: here("./pyodide/"), stdout: () => {}, stderr: () => {} }),
-    vizInstance(),
+    timed("pyodide_only_ms", loadPyodide({ indexURL: here("./pyodide/"), stdout: () => {}, stderr: () => {} })),
+    timed("viz_only_ms", vizInstance()),
   ]);
   const t1 = performance.now();
   const site = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
@@ -39,7 +41,7 @@ async function boot() {
   glue.install_browser_renderer(viz);
   pyodide = py;
   const t2 = performance.now();
-  return { pyodide_ms: t1 - t0, import_ms: t2 - t1, python: py.runPython("import sys; sys.version.split()[0]"),
+  return { worker_started_ms: t0, pyodide_ms: t1 - t0, import_ms: t2 - t1, ...done, python: py.runPython("import sys; sys.version.split()[0]"),
            pyodide: py.version, viz: viz.graphvizVersion };
 }
 
