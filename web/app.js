@@ -328,7 +328,7 @@ function showRows(result) {
 let lastResult = null;
 
 async function runCode() {
-  if (statusLine.dataset.state === "loading") return;
+  if (["loading", "running"].includes(statusLine.dataset.state)) return;  // one run at a time
   setStatus("running", "running…");
   $("run").disabled = true;
   const stopTimer = setTimeout(() => { $("stop").hidden = false; }, 1000);
@@ -358,12 +358,19 @@ async function runCode() {
         : "ready: nothing to differentiate (see below the editor)");
     return;
   }
-  showError("");
-  $("graph-note").textContent = `of ${result.root.name} (${result.found}; ${result.nodes} nodes)`;
-  showPicture($("graph"), result.graph);
-  showTranscript(result.transcript, result.practise);
-  showRows(result);
-  startPlayer(result);  // its first frame is drawn after the page says ready
+  try {
+    showError("");
+    $("graph-note").textContent = `of ${result.root.name} (${result.found}; ${result.nodes} nodes)`;
+    showPicture($("graph"), result.graph);
+    showTranscript(result.transcript, result.practise);
+    showRows(result);
+    startPlayer(result);  // its first frame is drawn after the page says ready
+  } catch (error) {  // a bug of the page's own: say so rather than leave a half-drawn page
+    showError(`The page could not show the result: ${error.message}`);
+    statusLine.dataset.state = "error";
+    finishRun("ready: the page failed to show the result (see below the editor)");
+    return;
+  }
   finishRun(`ready: ran in ${Math.round(result.ms)} ms (root ${result.root.name}, ${result.nodes} nodes)`);
 }
 
@@ -448,11 +455,20 @@ async function showFrame(k) {
   updateCounter();
   $("caption").textContent = player.captions[k];
   const run = player.run;
-  const picture = await frameAt(k);
+  let picture;
+  try {
+    picture = await frameAt(k);
+  } catch (error) {
+    picture = { error: error.stopped ? "(stopped)" : `could not draw this step: ${error.message}` };
+  }
   if (run !== player.run || player.k !== k) return;  // a newer run or frame came first
-  showPicture($("frame"), picture);
+  try {
+    showPicture($("frame"), picture);
+  } catch (error) {
+    $("frame").replaceChildren(paragraph(`could not show this step: ${error.message}`, "error"));
+  }
   $("frame").dataset.k = String(k);
-  if (k + 1 < player.count) frameAt(k + 1);  // draw the next one ahead
+  if (k + 1 < player.count) frameAt(k + 1).catch(() => {});  // draw the next one ahead
 }
 
 function stopPlaying() {
