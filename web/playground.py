@@ -72,6 +72,10 @@ def cut_parents(node: Value) -> None:
     FOR THE LEAD (core rewrite): once ``node.parents`` is a plain assignable attribute, the
     body is just ``node.parents = ()``; the fallback below writes the private slot that
     ``parents`` reads today, and is the only place the playground touches it.
+
+    >>> y = Value(2.0) * 3
+    >>> cut_parents(y); y.parents, y.data
+    ((), 6.0)
     """
     try:
         node.parents = ()  # type: ignore[misc]
@@ -172,7 +176,12 @@ def depth(root: Value) -> int:
 
 
 def find_root(last: Any, namespace: dict[str, Any]) -> tuple[Value | None, str]:
-    """The node to differentiate and how it was found (see the module docstring)."""
+    """The node to differentiate and how it was found (see the module docstring).
+
+    >>> a = Value(1.0); L = a * 2
+    >>> find_root(a, {"L": L})[1], find_root(None, {"L": L})[1], find_root(3, {})
+    ('the last line', 'the variable L', (None, ''))
+    """
     if isinstance(last, Value):
         return last, "the last line"
     for name in ROOT_NAMES:
