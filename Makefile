@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: install dot browser test demo lint bench loc notebooks ipynb clean
+.PHONY: install dot browser node site test demo lint bench loc notebooks ipynb clean
 
 # A virtual environment with the package (editable) and everything tests, lint and bench use.
 $(STAMP): pyproject.toml
@@ -27,18 +27,28 @@ browser:
 	@bash tools/ensure-program.sh chromium chromium "the HTML backward player's browser test" \
 		"'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome"
 
-test: install browser
+# Node.js's npm, which installs the browser playground's pinned runtime (make site).
+node:
+	@bash tools/ensure-program.sh npm npm "building the browser playground (make site)" \
+		"'sudo apt-get install npm' (Debian/Ubuntu) or 'brew install node' (macOS)"
+
+# The browser playground: a static site in site/ that runs autograd_lite offline.
+site: $(STAMP) node
+	$(BIN)/python tools/build_site.py
+
+test: install browser node
 	$(BIN)/python -m pytest
 
 demo: install
 	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograd_lite tests bench examples tools conftest.py
+	$(BIN)/ruff check autograd_lite tests bench examples tools web conftest.py
 	$(BIN)/mypy autograd_lite
 
-bench: install
+bench: install browser node
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/site.py
 
 # Lines per module, so growth is seen.
 loc:
@@ -53,4 +63,4 @@ ipynb:
 	$(PYTHON) tools/py2nb.py --all
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis site web/node_modules build

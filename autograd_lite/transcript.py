@@ -205,7 +205,7 @@ class Step:
     @property
     def op(self) -> str:
         """The node's own op (``""`` for a leaf)."""
-        return self.node.op
+        return self.node.rule.name if self.node.rule is not None else ""
 
     def _d(self, top: str, bottom: str) -> str:
         return f"d{top}/d{bottom}"

@@ -17,7 +17,7 @@ from .rules import DomainError, Rule
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["BackwardError", "DomainError", "Wording", "number", "use", "wording"]
+__all__ = ["BackwardError", "DomainError", "Wording", "leaf_data", "number", "use", "wording"]
 
 
 class BackwardError(ArithmeticError):
@@ -82,3 +82,22 @@ def number(x: Any, op: str, what: str) -> float:
         if f - f == 0.0:
             return f
     raise wording.bad_number(op, what, x)
+
+
+def leaf_data(data: Any, children: Any, label: Any) -> float:
+    """Check ``Value(data, _children, _op, label)``'s arguments; return ``data`` as a float.
+
+    >>> leaf_data(2, (), "x")
+    2.0
+    >>> leaf_data(2.0, "x", "")
+    Traceback (most recent call last):
+    ...
+    TypeError: Value: the second argument is micrograd's _children; pass a label by keyword: ...
+    """
+    if isinstance(children, str):
+        raise TypeError(f"Value: the second argument is micrograd's _children; pass a label "
+                        f"by keyword: Value({data!r}, label={children!r})")
+    if not isinstance(label, str):
+        raise TypeError(f"Value: label must be a str, got {label!r} of type "
+                        f"{type(label).__name__}")
+    return number(data, "Value", "data")

@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from operator import attrgetter
-from typing import Any, Union
+from typing import Any
 
-from . import errors
+from . import errors, graph
 from .errors import number
-from .graph import (
-    accumulated,
-    backward_order,
-    local_partials,
-    not_finite,
-    topological_order,
-    walk_lock,
-)
 from .modes import apply_modes, mode
 from .rules import RULES, Rule
 
 __all__ = ["Value", "apply", "constant", "make_node", "walk"]
-
-Operand = Union["Value", float, int]
-
 
 class Value:
     """A scalar that records the operations applied to it.
@@ -45,26 +33,12 @@ class Value:
     (True, True)
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_acc",
-        "_mark",
-        "data",
-        "grad",
-        "label",
-        "param",
-        "parents",
-        "rule",
-    )
+    __slots__ = ("data", "grad", "label", "parents", "rule", "param", "_acc", "_mark",
+                 "__weakref__")
 
     def __init__(self, data: float, _children: Any = (), _op: str = "", label: str = ""):
         # _children and _op are micrograd's (it passes them positionally); ignored here.
-        if isinstance(_children, str):
-            raise TypeError(f"Value: the second argument is micrograd's _children; pass a label "
-                            f"by keyword: Value({data!r}, label={_children!r})")
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {label!r}")
-        self.data = number(data, "Value", "data")
+        self.data = errors.leaf_data(data, _children, label)
         self.grad: Any = 0.0
         self.label = label
         self.parents: tuple[Value, ...] = ()
@@ -74,16 +48,8 @@ class Value:
         self._mark: Any = None  # the last traversal that reached this node (graph.py)
 
     # --- what people (and micrograd's code) read ----------------------------------------
-    @property
-    def op(self) -> str:
-        """The op's name (``"mul"``), or ``""`` for a leaf."""
-        return self.rule.name if self.rule is not None else ""
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for a node made by the user (or under ``no_grad``), not by an op."""
-        return not self.parents
-
+    op = property(lambda self: self.rule.name if self.rule else "", doc="The op's name.")
+    is_leaf = property(lambda self: not self.parents, doc="Made by the user, not by an op.")
     _prev = property(lambda self: set(self.parents))  # micrograd's name and type
     _op = property(lambda self: self.rule.symbol if self.rule else "")  # micrograd's "*"
 
@@ -96,26 +62,26 @@ class Value:
 
     # Comparisons read data (``if loss < 0.01``); equality stays identity, so nodes can be
     # dict keys and set members, as micrograd's code expects.
-    def __lt__(self, other: Operand) -> bool: return self.data < _data(other, "<")
-    def __le__(self, other: Operand) -> bool: return self.data <= _data(other, "<=")
-    def __gt__(self, other: Operand) -> bool: return self.data > _data(other, ">")
-    def __ge__(self, other: Operand) -> bool: return self.data >= _data(other, ">=")
+    def __lt__(self, other: Value | float) -> bool: return self.data < _data(other, "<")
+    def __le__(self, other: Value | float) -> bool: return self.data <= _data(other, "<=")
+    def __gt__(self, other: Value | float) -> bool: return self.data > _data(other, ">")
+    def __ge__(self, other: Value | float) -> bool: return self.data >= _data(other, ">=")
 
     # --- operators: each makes one node through apply ------------------------------------
-    def __add__(self, other: Operand) -> Value: return binary(ADD, self, other)
-    def __radd__(self, other: Operand) -> Value: return binary(ADD, other, self)
-    def __sub__(self, other: Operand) -> Value: return binary(SUB, self, other)
-    def __rsub__(self, other: Operand) -> Value: return binary(SUB, other, self)
-    def __mul__(self, other: Operand) -> Value: return binary(MUL, self, other)
-    def __rmul__(self, other: Operand) -> Value: return binary(MUL, other, self)
-    def __truediv__(self, other: Operand) -> Value: return binary(DIV, self, other)
-    def __rtruediv__(self, other: Operand) -> Value: return binary(DIV, other, self)
-    def __rpow__(self, other: Operand) -> Value: return binary(POW, other, self)
+    def __add__(self, other: Value | float) -> Value: return binary(ADD, self, other)
+    def __radd__(self, other: Value | float) -> Value: return binary(ADD, other, self)
+    def __sub__(self, other: Value | float) -> Value: return binary(SUB, self, other)
+    def __rsub__(self, other: Value | float) -> Value: return binary(SUB, other, self)
+    def __mul__(self, other: Value | float) -> Value: return binary(MUL, self, other)
+    def __rmul__(self, other: Value | float) -> Value: return binary(MUL, other, self)
+    def __truediv__(self, other: Value | float) -> Value: return binary(DIV, self, other)
+    def __rtruediv__(self, other: Value | float) -> Value: return binary(DIV, other, self)
+    def __rpow__(self, other: Value | float) -> Value: return binary(POW, other, self)
     def __neg__(self) -> Value: return unary(NEG, self)
     def __pos__(self) -> Value: return self
     def __abs__(self) -> Value: return unary(ABS, self)
 
-    def __pow__(self, other: Operand) -> Value:
+    def __pow__(self, other: Value | float) -> Value:
         """``x ** 3`` (a number exponent: ``powc``) or ``x ** y`` (a Value: ``pow``)."""
         if isinstance(other, Value):
             return binary(POW, self, other)
@@ -138,18 +104,13 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on."""
-        for node in topological_order(self):
+        for node in graph.topological_order(self):
             node.grad = 0.0
 
     def _backward(self) -> None:
         """One local chain-rule step, as in micrograd's lecture: add ``self.grad`` times
-        each local derivative to the inputs' ``.grad``.
-
-        >>> a, b = Value(2.0), Value(-3.0); c = a * b; c.grad = 1.0
-        >>> c._backward(); a.grad, b.grad
-        (-3.0, 2.0)
-        """
-        for p, d in zip(self.parents, local_partials(self)):
+        each local derivative to the inputs' ``.grad`` (tested in tests/test_engine.py)."""
+        for p, d in zip(self.parents, graph.local_partials(self)):
             p.grad += self.grad * d
 
     def detach(self) -> Value:
@@ -161,9 +122,8 @@ class Value:
         """Set ``.grad`` of every node this one depends on to d(self)/d(node).
 
         As in PyTorch, leaves *accumulate* into ``.grad`` across calls (``zero_grad()``
-        between steps) while other nodes are recomputed. All or nothing: if backward fails,
-        no ``.grad`` changes. ``create_graph=True`` records the gradients as Values, so they
-        can be differentiated again.
+        between steps); other nodes are recomputed. If backward fails, no ``.grad`` changes.
+        ``create_graph=True`` records the gradients as Values, to differentiate again.
 
         >>> x = Value(3.0); y = x * x
         >>> y.backward(); x.grad
@@ -172,62 +132,33 @@ class Value:
         12.0
         """
         seed = number(grad, "backward", "the seed (grad)")
-        with walk_lock:
-            order = _walk(self, Value(seed) if create_graph else seed, create_graph, None)
-            try:  # leaves add to what they held; every other node gets its new gradient
-                new = [n._acc if n.parents else accumulated(n, n._acc) for n in order]
-            finally:
-                _release(order, create_graph)
+        order, grads = walk(self, Value(seed) if create_graph else seed, create_graph)
+        # Leaves add to what they held, other nodes get their new gradient; all or nothing.
+        new = [g if n.parents else graph.accumulated(n, g) for n, g in zip(order, grads)]
         for node, g in zip(order, new):
-            node.grad = g if g is not None else 0.0
+            node.grad = g
 
 
 # --- backward: one walk, the chain rule at each node -------------------------------------
 
 
-def walk(root: Value, seed: Any, create_graph: bool = False,
-         visit: Callable[[Value, Any, Any], None] | None = None
-         ) -> tuple[list[Value], list[Any]]:
-    """The one reverse walk: every consumer of backward (``backward``, ``grad``,
-    ``explain``, the player, the pictures, answer checking) reads its gradients here.
-
-    Visits the nodes in ``backward_order`` (each after all its users, so its gradient is
-    complete) and returns them with d(root)/d(node) for each. ``visit(node, grad,
-    partials)``, if given, is called at every node: ``partials`` are its local derivatives
-    (``()`` for a leaf; the exception, where one is undefined but nothing flows back).
-
-    >>> x = Value(3.0); y = x * x + x
-    >>> order, grads = walk(y, 1.0); grads[order.index(x)]       # 2x + 1
-    7.0
-    """
-    with walk_lock:  # one walk at a time uses the nodes' scratch slot, _acc
-        order = _walk(root, seed, create_graph, visit)
-        try:
-            return order, [n._acc if n._acc is not None else 0.0 for n in order]
-        finally:
-            _release(order, create_graph)
-
-
-def _walk(root: Value, seed: Any, create_graph: bool,
-          visit: Callable[[Value, Any, Any], None] | None) -> list[Value]:
-    order = backward_order(root)
-    for node in order:
-        node._acc = None if create_graph else 0.0
-    root._acc = seed
+def _reverse(order: list[Value], create_graph: bool,
+             visit: Callable[[Value, Any, Any], None] | None) -> None:
+    """Each node, after all its users, passes grad x local derivative to its inputs."""
     skip_zeros = visit is None and not create_graph  # else every node is visited
     for node in order:
         g, parents = node._acc, node.parents
         if g is None or (skip_zeros and g == 0.0):
             continue  # nothing flows back (so an undefined derivative here does no harm)
         if not _isfinite(g.data if create_graph else g):
-            raise not_finite(order, node, g)
+            raise graph.not_finite(order, node, g)
         if not parents:
             if visit is not None:
                 visit(node, g, ())
             continue
         try:  # the local derivatives; on floats, written out (local_partials) for speed
             if create_graph:
-                parts: Any = local_partials(node, node)
+                parts: Any = graph.local_partials(node, node)
             elif node.param is None:
                 parts = node.rule.partials(node.data, *[p.data for p in parents])  # type: ignore[union-attr]
             else:
@@ -239,23 +170,42 @@ def _walk(root: Value, seed: Any, create_graph: bool,
         else:
             if create_graph:
                 for p, d in zip(parents, parts):
-                    try:  # a Value op: an overflow here is this node's gradient overflowing
+                    try:  # a Value op: an overflow here is p's gradient overflowing
                         term = g if type(d) is float and d == 1.0 else g * d
                         p._acc = term if p._acc is None else p._acc + term
                     except OverflowError:
-                        raise not_finite(order, p, math.inf) from None
+                        raise graph.not_finite(order, p, math.inf) from None
             elif g != 0.0:
                 for p, d in zip(parents, parts):
                     p._acc += g * d  # the chain rule: upstream gradient x local derivative
         if visit is not None:
             visit(node, g, parts)
-    return order
 
 
-def _release(order: list[Value], create_graph: bool) -> None:
-    if create_graph:  # gradient graphs refer back to their nodes: keep no cycles
+def walk(root: Value, seed: Any, create_graph: bool = False,
+         visit: Callable[[Value, Any, Any], None] | None = None
+         ) -> tuple[list[Value], list[Any]]:
+    """The one reverse walk that ``backward``, ``grad``, ``explain``, the player, the
+    pictures and answer checking all read: the nodes in ``backward_order`` (each after all
+    its users) and d(root)/d(node) for each. ``visit(node, grad, partials)`` is called at
+    every node: its local derivatives, ``()`` for a leaf, or the exception where one is
+    undefined but nothing flows back.
+
+    >>> x = Value(3.0); y = x * x + x
+    >>> order, grads = walk(y, 1.0); grads[order.index(x)]       # 2x + 1
+    7.0
+    """
+    with graph.walk_lock:  # one walk at a time uses the nodes' scratch slot, _acc
+        order = graph.backward_order(root)
         for node in order:
-            node._acc = None
+            node._acc = None if create_graph else 0.0
+        root._acc = seed
+        try:
+            _reverse(order, create_graph, visit)
+            return order, [n._acc if n._acc is not None else 0.0 for n in order]
+        finally:  # gradient graphs refer back to their nodes: keep no reference cycles
+            for node in order if create_graph else ():
+                node._acc = None
 
 
 # --- how an op makes a node --------------------------------------------------------------
@@ -270,7 +220,7 @@ def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     parents = tuple(inputs)
     try:  # the usual case, all Values, in one pass; numbers become constants below
         args = [x.data if type(x) is Value else _not_all_values() for x in parents]
-    except _NotAllValues:
+    except TypeError:
         parents = tuple([_as_value(x, rule.name) for x in parents])
         args = [p.data for p in parents]
     if rule.param is not None:
@@ -294,12 +244,8 @@ def _make(rule: Rule, parents: tuple[Value, ...], param: Any, args: Sequence[Any
     if data - data != 0.0:  # NaN or inf (or not a float: the error path tells which)
         raise errors.wording.forward_failed(rule, parents, param, None)
     node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node.parents = parents
-    node.rule = rule
-    node.param = param
+    node.data, node.grad, node.label = data, 0.0, ""
+    node.parents, node.rule, node.param = parents, rule, param
     node._mark = None
     if mode.get():  # no_grad, detect_anomaly or a tracer: rare, kept off the fast path
         apply_modes(node)
@@ -310,30 +256,26 @@ def _make(rule: Rule, parents: tuple[Value, ...], param: Any, args: Sequence[Any
 
 _new = object.__new__
 _isfinite = math.isfinite
-_DATA = attrgetter("data")
 
 
 def constant(x: Any, op: str) -> Value:
     """A number used as an operand: a constant leaf."""
     node = _new(Value)
     node.data, node.grad, node.label = number(x, op, "an operand"), 0.0, ""
-    node.parents, node.rule, node.param, node._mark = (), None, None, None
+    node.parents, node.rule, node.param = (), None, None
+    node._mark = None
     return node
 
 
-class _NotAllValues(Exception):
-    pass
-
-
 def _not_all_values() -> Any:
-    raise _NotAllValues
+    raise TypeError  # only from apply's comprehension, which reads nothing else that raises
 
 
 def _as_value(x: Any, op: str) -> Value:
     return x if isinstance(x, Value) else constant(x, op)  # a Value subclass, or a number
 
 
-def _data(x: Operand, op: str) -> float:
+def _data(x: Value | float, op: str) -> float:
     return x.data if isinstance(x, Value) else number(x, op, "an operand")
 
 
@@ -341,9 +283,7 @@ def _data(x: Operand, op: str) -> float:
 
 
 def unary(rule: Rule, x: Value, param: Any = None) -> Value:
-    if param is None:
-        return _make(rule, (x,), None, (x.data,))
-    return _make(rule, (x,), param, (x.data, param))
+    return _make(rule, (x,), param, (x.data,) if param is None else (x.data, param))
 
 
 def binary(rule: Rule, x: Any, y: Any) -> Value:

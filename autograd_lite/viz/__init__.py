@@ -9,14 +9,25 @@ True
 2
 """
 
+from . import renderers
 from .example import example_graph, save_example_graph
 from .graph import DrawOptions, GraphTooLarge, draw_dot
-from .render import GradGraph, GraphvizNotFound, dot_available, save, set_renderer, to_svg
+from .render import (
+    GradGraph,
+    GraphvizNotFound,
+    can_render,
+    dot_available,
+    save,
+    set_renderer,
+    to_svg,
+)
 from .steps import BackwardStep, BackwardSteps, backward_steps, play_backward
 
 __all__ = [
     "BackwardStep",
     "BackwardSteps",
+    "can_render",
+    "renderers",
     "DrawOptions",
     "GradGraph",
     "GraphTooLarge",

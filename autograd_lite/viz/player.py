@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..mistakes import candidates, correct_step, num
 from ..transcript import explain
-from .render import dot_available, missing, render_many
+from .render import can_render, missing, render_many
 
 if TYPE_CHECKING:
     from .steps import BackwardSteps
@@ -305,6 +305,7 @@ def player_html(steps: BackwardSteps, title: str | None = None, answer_mode: boo
     >>> from autograd_lite import Value
     >>> from autograd_lite.viz import backward_steps
     >>> y = Value(2.0, label="x") * 3; y.label = "y"
+    >>> from autograd_lite.viz import dot_available
     >>> page = player_html(backward_steps(y)) if dot_available() else '<div class="frame"'
     >>> page.count('<div class="frame"') >= 1
     True
@@ -365,12 +366,13 @@ def save_player(steps: BackwardSteps, path: str | Path, **options: Any) -> Path:
     >>> from autograd_lite.viz import backward_steps
     >>> steps = backward_steps(Value(2.0) * 3)
     >>> out = os.path.join(tempfile.mkdtemp(), "p.html")
+    >>> from autograd_lite.viz import dot_available
     >>> save_player(steps, out).name if dot_available() else "p.html"
     'p.html'
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not dot_available():
+    if not can_render():
         source = path.with_suffix(".dot")
         source.write_text(steps.draw(len(steps) - 1, **options).source, encoding="utf-8")
         raise missing(f"saving {path}", source)
@@ -384,6 +386,7 @@ def iframe(steps: BackwardSteps, **options: Any) -> str:
     >>> from autograd_lite import Value
     >>> from autograd_lite.viz import backward_steps
     >>> steps = backward_steps(Value(2.0) * 3)
+    >>> from autograd_lite.viz import dot_available
     >>> iframe(steps).startswith("<iframe srcdoc=") if dot_available() else True
     True
     """

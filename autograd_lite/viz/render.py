@@ -11,24 +11,20 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import renderers
 from .dot import Digraph
+from .renderers import Renderer, set_renderer
 
-__all__ = ["FORMATS", "GradGraph", "GraphvizNotFound", "Renderer", "dot_available",
-           "render_many", "save", "set_renderer", "to_svg"]
+__all__ = ["FORMATS", "GradGraph", "GraphvizNotFound", "Renderer", "can_render", "dot_available",
+           "render", "render_many", "save", "set_renderer", "to_svg"]
 
 FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = ("install graphviz's 'dot' program: sudo apt-get install graphviz "
                 "(Debian/Ubuntu) or brew install graphviz (macOS)")
-
-Renderer = Callable[[str, str], bytes]
-"""``renderer(dot_source, format) -> bytes`` (format: ``"svg"``, ``"png"`` or ``"pdf"``)."""
-
-_installed: list[Renderer] = []  # set_renderer's choice, if any
-
 
 class GraphvizNotFound(RuntimeError):
     """No renderer: graphviz's ``dot`` program is not on ``PATH`` and none was installed.
@@ -38,29 +34,23 @@ class GraphvizNotFound(RuntimeError):
     """
 
 
-def set_renderer(renderer: Renderer | None) -> None:
-    """Render every picture with ``renderer`` (``None``: back to the ``dot`` program).
-
-    >>> set_renderer(lambda source, fmt: b"<svg>" + str(len(source)).encode() + b"</svg>")
-    >>> to_svg(GradGraph()).startswith("<svg>")
-    True
-    >>> set_renderer(None)
-    """
-    _installed.clear()
-    if renderer is not None:
-        if not callable(renderer):
-            raise TypeError(f"set_renderer: expected a function (source, format) -> bytes, "
-                            f"got {renderer!r}")
-        _installed.append(renderer)
-
-
 def dot_available() -> bool:
-    """Whether pictures can be rendered: a renderer is installed or ``dot`` is on ``PATH``.
+    """Whether graphviz's ``dot`` program is on ``PATH``.
 
     >>> isinstance(dot_available(), bool)
     True
     """
-    return bool(_installed) or shutil.which("dot") is not None
+    return shutil.which("dot") is not None
+
+
+def can_render() -> bool:
+    """Whether pictures can be rendered: a renderer is plugged in, or ``dot`` is on ``PATH``.
+
+    >>> with renderers.using(lambda source, fmt: b"<svg/>"):
+    ...     can_render()
+    True
+    """
+    return renderers.get_renderer() is not None or dot_available()
 
 
 def missing(what: str, saved: Any = None) -> GraphvizNotFound:
@@ -86,7 +76,9 @@ def render(source: str, fmt: str = "svg") -> bytes:
     """``source`` rendered as ``fmt`` by the installed renderer, else by ``dot``."""
     if fmt not in FORMATS:
         raise ValueError(f"render: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return (_installed[0] if _installed else _run_dot)(source, fmt)
+    if renderers.get_renderer() is not None:
+        return renderers.render(source, fmt)
+    return _run_dot(source, fmt)
 
 
 def render_many(sources: Sequence[str]) -> list[str]:
@@ -97,7 +89,7 @@ def render_many(sources: Sequence[str]) -> list[str]:
     >>> len(render_many([a.source, b.source])) if dot_available() else 2
     2
     """
-    if _installed or len(sources) < 2:
+    if renderers.get_renderer() is not None or len(sources) < 2:
         return [render(s).decode("utf-8") for s in sources]
     out = _run_dot("".join(sources), "svg").decode("utf-8")
     svgs = [part for part in out.split("<?xml") if part.strip()]
@@ -118,7 +110,7 @@ class GradGraph(Digraph):
 
     def pipe(self, format: str = "svg", **_: Any) -> bytes:
         """The picture rendered as ``format`` (needs a renderer; see ``set_renderer``)."""
-        if not dot_available():
+        if not can_render():
             raise missing("rendering the graph")
         return render(self.source, format)
 
@@ -129,11 +121,23 @@ class GradGraph(Digraph):
         source = Path(directory or ".") / str(filename)
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(self.source, encoding="utf-8")
-        if not dot_available():
+        if not can_render():
             raise missing("rendering the graph", source)
         picture = source.with_name(f"{source.name}.{format}")
         picture.write_bytes(render(self.source, format))
         return str(picture)
+
+    def to_graphviz(self) -> Any:
+        """This picture as a ``graphviz.Source`` (``pip install graphviz``), for its
+        ``view()``, ``unflatten()`` and friends.
+
+        >>> g = GradGraph(); g.node("a")
+        >>> g.to_graphviz().source == g.source
+        True
+        """
+        import graphviz  # optional: the pictures need only DOT text and a renderer
+
+        return graphviz.Source(self.source)
 
     def save_as(self, path: str | Path) -> Path:
         """Write the picture to ``path`` (``.svg``, ``.png`` or ``.pdf``); see :func:`save`."""
@@ -142,7 +146,7 @@ class GradGraph(Digraph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict[str, Any]:
         # Jupyter asks for the picture here; without a renderer show the DOT text, say why.
-        if not dot_available():
+        if not can_render():
             warnings.warn(str(missing("showing the graph")), stacklevel=2)
             return {"text/plain": self.source}
         return {"image/svg+xml": render(self.source).decode("utf-8"),
@@ -170,7 +174,7 @@ def save(graph: Any, path: str | Path) -> Path:
     source_path.write_text(graph.source, encoding="utf-8")
     if fmt in ("dot", "gv"):
         return path
-    if not dot_available():
+    if not can_render():
         raise missing(f"saving {path}", source_path)
     path.write_bytes(render(graph.source, fmt))
     return path
@@ -183,6 +187,6 @@ def to_svg(graph: Any) -> str:
     >>> "<svg" in to_svg(g) if dot_available() else True
     True
     """
-    if not dot_available():
+    if not can_render():
         raise missing("rendering the graph as SVG")
     return render(graph.source).decode("utf-8")
