@@ -1,0 +1,150 @@
+"""How a sample's arguments split into traced numbers and static values.
+
+Numbers become traced inputs (one Value each while tracing, one float per sample at run
+time), wherever they sit in lists or tuples. A bare integer argument (a class label), and
+anything that is not a number (a string, None), is *static*: it is passed to the function
+as it is, and a program traced with one static value only runs samples with that value
+(``static=`` forces an argument to be static). numpy arrays are read as nested lists.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from ..engine import Value
+from .tracing import CompileError, Sample
+
+__all__ = ["Layout", "Mismatch", "as_batch"]
+
+NUMBER = "number"
+STATIC = "static"
+
+
+class Mismatch(Exception):
+    """A sample whose arguments are not laid out as the traced example's."""
+
+
+def _plain(x: Any) -> Any:
+    """numpy arrays and scalars as Python lists and numbers."""
+    tolist = getattr(x, "tolist", None)
+    if tolist is not None and not isinstance(x, (list, tuple, str, bytes)):
+        return tolist()
+    return x
+
+
+def as_batch(batch: Sequence[Any], what: str) -> list[list[Any]]:
+    """The batch arguments as lists over samples, all of one length (at least 1)."""
+    if not batch:
+        raise TypeError(f"{what}: pass the batch, one sequence per argument of the function")
+    columns = []
+    for k, arg in enumerate(batch):
+        column = _plain(arg)
+        if not isinstance(column, (list, tuple)):
+            raise TypeError(f"{what}: argument {k + 1} of the batch must be a sequence with one "
+                            f"entry per sample, got {type(arg).__name__}")
+        columns.append(list(column))
+    sizes = {len(c) for c in columns}
+    if len(sizes) != 1 or 0 in sizes:
+        raise ValueError(f"{what}: every batch argument needs the same number of samples (at "
+                         f"least one), got {[len(c) for c in columns]}")
+    return columns
+
+
+class Layout:
+    """The argument layout of the traced example: a tree per argument."""
+
+    def __init__(self, example: Sequence[Any], static: Sequence[int] = ()) -> None:
+        self.trees = [self._tree(_plain(a), top=True, static=k in static)
+                      for k, a in enumerate(example)]
+        self.n_values = sum(_count(t, NUMBER) for t in self.trees)
+        self.n_statics = sum(_count(t, STATIC) for t in self.trees)
+
+    def _tree(self, x: Any, top: bool, static: bool) -> Any:
+        if static:
+            return STATIC
+        if isinstance(x, Value):
+            raise CompileError("compile: sample inputs must be numbers (or lists of numbers), "
+                               "not Values: the compiled function makes them itself")
+        if isinstance(x, bool) or (top and isinstance(x, numbers.Integral)):
+            return STATIC
+        if isinstance(x, numbers.Real):
+            return NUMBER
+        if isinstance(x, (list, tuple)):
+            return (type(x), [self._tree(_plain(v), False, False) for v in x])
+        return STATIC
+
+    def split(self, args: Sequence[Any]) -> tuple[tuple[float, ...], tuple[Any, ...]]:
+        """A sample's numbers and static values; raises Mismatch if the layout differs."""
+        values: list[float] = []
+        statics: list[Any] = []
+        if len(args) != len(self.trees):
+            raise Mismatch
+        for tree, arg in zip(self.trees, args):
+            if tree is NUMBER:
+                values.append(_number(arg))
+            elif tree is STATIC:
+                statics.append(arg)
+            elif type(tree) is tuple and all(t is NUMBER for t in tree[1]):
+                arg = _plain(arg)
+                if not isinstance(arg, (list, tuple)) or len(arg) != len(tree[1]):
+                    raise Mismatch
+                values += map(_number, arg)
+            else:
+                _walk(tree, arg, values, statics)
+        return tuple(values), tuple(statics)
+
+    def sample(self, args: Sequence[Any]) -> Sample:
+        """The sample as the tracer needs it."""
+        values, statics = self.split(args)
+        trees = self.trees
+
+        def build(leaves: Sequence[Value]) -> tuple[Any, ...]:
+            it_v, it_s = iter(leaves), iter(statics)
+            return tuple(_rebuild(t, it_v, it_s) for t in trees)
+
+        return Sample(list(values), statics, build, tuple(args))
+
+    def join(self, values: Sequence[float], statics: Sequence[Any]) -> list[Any]:
+        """The arguments of a sample from its numbers and static values."""
+        it_v, it_s = iter(values), iter(statics)
+        return [_rebuild(t, it_v, it_s) for t in self.trees]
+
+
+def _number(x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or isinstance(x, Value):
+        raise Mismatch
+    return float(x)
+
+
+def _walk(tree: Any, arg: Any, values: list[float], statics: list[Any]) -> None:
+    stack = [(tree, arg)]
+    while stack:
+        t, a = stack.pop()
+        if t is NUMBER:
+            values.append(_number(a))
+        elif t is STATIC:
+            statics.append(a)
+        else:
+            a = _plain(a)
+            if not isinstance(a, (list, tuple)) or len(a) != len(t[1]):
+                raise Mismatch
+            stack.extend(reversed(list(zip(t[1], a))))
+
+
+def _rebuild(tree: Any, values: Any, statics: Any) -> Any:
+    if tree is NUMBER:
+        return next(values)
+    if tree is STATIC:
+        return next(statics)
+    kind, children = tree
+    return kind(_rebuild(c, values, statics) for c in children)
+
+
+def _count(tree: Any, what: str) -> int:
+    if tree is what:
+        return 1
+    if type(tree) is tuple:
+        return sum(_count(c, what) for c in tree[1])
+    return 0
