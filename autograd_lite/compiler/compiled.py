@@ -123,16 +123,17 @@ class Compiled:
 
     def __call__(self, *batch: Any) -> float:
         """The batch loss; adds its gradient to each parameter's ``.grad``."""
-        columns = as_batch(batch, "compiled loss")
+        columns = as_batch(batch, "compiled loss", keep_arrays=self.backend == "numpy")
         n = len(columns[0])
         self.stats["calls"] += 1
         self.stats["samples"] += n
         try:
-            F, S = self._split(columns)
+            F, S = (self.layout.arrays(columns) if self.backend == "numpy" else
+                    self._split(columns))
         except Mismatch:
             return self._eager(columns, "a sample is laid out unlike the traced example")
         while True:
-            result = self._attempt(F, S, n)
+            result = self._attempt(columns, F, S, n)
             if isinstance(result, str):
                 return self._eager(columns, result)
             if result is not None:
@@ -148,10 +149,9 @@ class Compiled:
             S.append(statics)
         return F, S
 
-    def _attempt(self, F: list[Any], S: list[Any], n: int) -> float | str | None:
+    def _attempt(self, columns: list[Any], F: Any, S: list[Any], n: int
+                 ) -> float | str | None:
         """float: done; None: a program was added, run again; str: go eager (why)."""
-        if any(type(g) is not float for g in map(_GRAD.__get__, self.params)):
-            return "a parameter's .grad is not a float (create_graph?)"
         c = 1.0 * (1.0 / n) if self.reduction == "mean" else 1.0
         try:
             grads, losses, outputs, pending, chk, pen = self._run(self.params, F, S, c)
@@ -165,16 +165,14 @@ class Compiled:
                            f"{len(self.programs)} traced programs (max_programs="
                            f"{self.max_programs})")
                 return "too many programs"
-            return self._retrace(self.layout.sample(self.layout.join(F[pending[0]],
-                                                                     S[pending[0]])))
+            return self._retrace(self.layout.sample([c[pending[0]] for c in columns]))
         data_loss = math.fsum(losses)
         if self.reduction == "mean":
             data_loss = data_loss * (1.0 / n)
         loss = data_loss if pen is None else data_loss + pen
-        if not (math.isfinite(chk) and math.isfinite(loss) and all(map(math.isfinite, grads))):
+        if not (math.isfinite(chk) and math.isfinite(loss)):
             return "a value or gradient is not finite"
-        for p, g in zip(self.params, grads):
-            p.grad = g
+        list(map(_GRAD.__set__, self.params, grads))
         self.outputs, self.data_loss = outputs, data_loss
         return loss
 
@@ -207,7 +205,7 @@ class Compiled:
         """The same batch through the engine (which raises its own errors)."""
         self.stats["eager_batches"] += 1
         self.last_eager_reason = why
-        return self.eager(*columns)
+        return self.eager(*[c.tolist() if hasattr(c, "tolist") else c for c in columns])
 
     def eager(self, *batch: Any) -> float:
         """The same loss computed by the engine: build the graph, ``backward()``."""

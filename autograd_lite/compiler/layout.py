@@ -34,17 +34,18 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def as_batch(batch: Sequence[Any], what: str) -> list[list[Any]]:
-    """The batch arguments as lists over samples, all of one length (at least 1)."""
+def as_batch(batch: Sequence[Any], what: str, keep_arrays: bool = False) -> list[Any]:
+    """The batch arguments as sequences over samples (lists; numpy arrays stay arrays with
+    ``keep_arrays``), all of one length (at least 1)."""
     if not batch:
         raise TypeError(f"{what}: pass the batch, one sequence per argument of the function")
-    columns = []
+    columns: list[Any] = []
     for k, arg in enumerate(batch):
-        column = _plain(arg)
-        if not isinstance(column, (list, tuple)):
+        column = arg if keep_arrays and hasattr(arg, "shape") else _plain(arg)
+        if not isinstance(column, (list, tuple)) and not hasattr(column, "shape"):
             raise TypeError(f"{what}: argument {k + 1} of the batch must be a sequence with one "
                             f"entry per sample, got {type(arg).__name__}")
-        columns.append(list(column))
+        columns.append(column if hasattr(column, "shape") else list(column))
     sizes = {len(c) for c in columns}
     if len(sizes) != 1 or 0 in sizes:
         raise ValueError(f"{what}: every batch argument needs the same number of samples (at "
@@ -85,7 +86,7 @@ class Layout:
             if tree is NUMBER:
                 values.append(_number(arg))
             elif tree is STATIC:
-                statics.append(arg)
+                statics.append(_plain(arg))
             elif type(tree) is tuple and all(t is NUMBER for t in tree[1]):
                 arg = _plain(arg)
                 if not isinstance(arg, (list, tuple)) or len(arg) != len(tree[1]):
@@ -94,6 +95,34 @@ class Layout:
             else:
                 _walk(tree, arg, values, statics)
         return tuple(values), tuple(statics)
+
+    def arrays(self, columns: Sequence[Any]) -> tuple[Any, list[Any]]:
+        """For numpy: the batch's numbers as one (samples x numbers) array, and each
+        sample's static values. Raises Mismatch if the layout differs."""
+        import numpy as np
+
+        n = len(columns[0])
+        if any(type(t) is tuple and not all(c is NUMBER for c in t[1]) for t in self.trees):
+            rows = [self.split(row) for row in zip(*columns)]  # nested: sample by sample
+            F = np.array([r[0] for r in rows], dtype=float).reshape(n, self.n_values)
+            return F, [r[1] for r in rows]
+        parts, statics = [], []
+        for tree, column in zip(self.trees, columns):
+            if tree is STATIC:
+                statics.append(_plain(column))
+                continue
+            try:
+                part = np.asarray(column, dtype=float)
+            except (TypeError, ValueError):
+                raise Mismatch from None
+            width = 1 if tree is NUMBER else len(tree[1])
+            if part.shape not in ((n, width), (n,) if width == 1 and tree is NUMBER else ()):
+                raise Mismatch
+            parts.append(part.reshape(n, width))
+        F = np.hstack(parts) if parts else np.zeros((n, 0))
+        if not np.isfinite(F).all():
+            raise Mismatch  # the engine raises its own error for nan or inf data
+        return F, list(zip(*statics)) if statics else [()] * n
 
     def sample(self, args: Sequence[Any]) -> Sample:
         """The sample as the tracer needs it."""
@@ -104,7 +133,7 @@ class Layout:
             it_v, it_s = iter(leaves), iter(statics)
             return tuple(_rebuild(t, it_v, it_s) for t in trees)
 
-        return Sample(list(values), statics, build, tuple(args))
+        return Sample(list(values), statics, build, tuple(_plain(a) for a in args))
 
     def join(self, values: Sequence[float], statics: Sequence[Any]) -> list[Any]:
         """The arguments of a sample from its numbers and static values."""
@@ -125,7 +154,7 @@ def _walk(tree: Any, arg: Any, values: list[float], statics: list[Any]) -> None:
         if t is NUMBER:
             values.append(_number(a))
         elif t is STATIC:
-            statics.append(a)
+            statics.append(_plain(a))
         else:
             a = _plain(a)
             if not isinstance(a, (list, tuple)) or len(a) != len(t[1]):

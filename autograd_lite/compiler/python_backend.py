@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..engine import Value
 from ..rules import Rule
 from .codegen import Dominators, comment, expr_code, guard_code, literal, value_name
 from .table import PYTHON, forward_code, partials_code, rule_call
@@ -316,14 +317,17 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
     code = compile(source, "<autograd_lite.compile>", "exec")
     exec(code, scope)
     run = scope["run"]
+    get_data, get_grad = Value.__dict__["data"].__get__, Value.__dict__["grad"].__get__
 
     def runner(ps: Sequence[Any], F: list[Any], S: list[Any], c: float) -> tuple[Any, ...]:
         n = len(F)
         losses: list[float] = [0.0] * n
         outputs: list[Any] = [None] * n
         pending: list[int] = []
-        grads, chk, pen = run([float(p.data) for p in ps], [p.grad for p in ps], F, S, c,
-                              losses, outputs, pending)
-        return grads, losses, outputs, pending, chk, pen
+        data, grad = list(map(get_data, ps)), list(map(get_grad, ps))
+        if not set(map(type, data)) | set(map(type, grad)) <= {float}:
+            raise TypeError("a parameter's .data or .grad is not a float")
+        grads, chk, pen = run(data, grad, F, S, c, losses, outputs, pending)
+        return list(grads), losses, outputs, pending, chk + sum(grads), pen
 
     return source, runner

@@ -749,9 +749,10 @@ def trace(fn: Callable[..., Any], sample: Sample, params: list[Value],
     """Trace ``fn`` on one sample and return its graph; new parameters found on the way
     are appended to ``params``. Raises CompileError when it cannot be done safely."""
     discovery = _run(fn, sample, sample.values)
-    candidates = [n for n in topological_order(discovery.root) if not n.parents
-                  and id(n) not in {id(i) for i in discovery.inputs}]
-    candidates += [p for p in params if id(p) not in {id(c) for c in candidates}]
+    inputs = {id(i) for i in discovery.inputs}
+    candidates = [n for n in _reachable(discovery) if not n.parents and id(n) not in inputs]
+    found = {id(c) for c in candidates}
+    candidates += [p for p in params if id(p) not in found]
     with _watched(candidates):
         main = _run(fn, sample, sample.values)
         known = {id(n) for n in _reachable(discovery)}
