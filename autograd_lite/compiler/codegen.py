@@ -12,7 +12,7 @@ from .tracing import Expr, Graph, Guard
 
 __all__ = ["Dominators", "comment", "expr_code", "guard_code", "literal", "value_name"]
 
-_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
 def literal(x: float) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from ..engine import Value
 from ..functional import sum as vsum
 from .codegen import guards_text
-from .layout import Layout, Mismatch, as_batch
+from .layout import Layout, Mismatch, as_batch, as_values
 from .tracing import CompileError, Graph, Sample, raw_data, split_result, trace
 
 __all__ = ["Compiled"]
@@ -56,6 +56,7 @@ class Compiled:
         self.fn, self.backend, self.reduction = fn, backend, reduction
         self.penalty_fn, self.max_programs, self.title = penalty, max_programs, title
         self.layout = Layout(example, static)
+        self.static = tuple(static)
         self.params: list[Value] = list(params or [])
         self._index = {id(p): k for k, p in enumerate(self.params)}
         self._names = dict(names or {})
@@ -87,7 +88,7 @@ class Compiled:
         fn = self.penalty_fn
         assert fn is not None
         start = time.perf_counter()
-        self.penalty = trace(lambda: fn(), Sample([], (), lambda leaves: (), ()),
+        self.penalty = trace(lambda: fn(), Sample([], (), lambda leaves: ()),
                              self.params, self._index)
         self.trace_seconds += time.perf_counter() - start
 
@@ -214,7 +215,7 @@ class Compiled:
         roots: list[Value] = []
         outputs: list[Any] = []
         for row in zip(*columns):
-            root, outs = split_result(self.fn(*row))
+            root, outs = split_result(self.fn(*as_values(row, self.static)))
             roots.append(root)
             outputs.append(_floats(outs))
         total = vsum(roots)

@@ -16,7 +16,7 @@ from typing import Any
 from ..engine import Value
 from .tracing import CompileError, Sample
 
-__all__ = ["Layout", "Mismatch", "as_batch"]
+__all__ = ["Layout", "Mismatch", "as_batch", "as_values"]
 
 NUMBER = "number"
 STATIC = "static"
@@ -133,12 +133,28 @@ class Layout:
             it_v, it_s = iter(leaves), iter(statics)
             return tuple(_rebuild(t, it_v, it_s) for t in trees)
 
-        return Sample(list(values), statics, build, tuple(_plain(a) for a in args))
+        return Sample(list(values), statics, build)
 
     def join(self, values: Sequence[float], statics: Sequence[Any]) -> list[Any]:
         """The arguments of a sample from its numbers and static values."""
         it_v, it_s = iter(values), iter(statics)
         return [_rebuild(t, it_v, it_s) for t in self.trees]
+
+
+def as_values(args: Sequence[Any], static: Sequence[int] = ()) -> list[Any]:
+    """A sample's arguments as the function receives them: numbers as leaf Values (inside
+    lists too), a bare int and anything that is not a number as it is."""
+    return [_wrap(_plain(a), top=True, static=k in static) for k, a in enumerate(args)]
+
+
+def _wrap(x: Any, top: bool, static: bool) -> Any:
+    if static or isinstance(x, (bool, Value)) or (top and isinstance(x, numbers.Integral)):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(float(x))
+    if isinstance(x, (list, tuple)):
+        return type(x)(_wrap(_plain(v), False, False) for v in x)
+    return x
 
 
 def _number(x: Any) -> float:

@@ -476,6 +476,9 @@ class _Emitter:
             b = f"b{group.name}"
             if f"I{b}" in self.scope:
                 self.add(_add_at(f"I{b}", f"{G}.sum(axis=0)", self.scope), "bias gradients")
+            else:
+                for r, m in enumerate(group.members):
+                    self._to(g.nodes[m].parents[0], f"{G}[:, {r}]", "back to a bias")
             matrix = low.matrix_of(group.inputs)
             back = f"{G} @ W{group.name}"
             if (matrix or "").startswith("X") or all(g.nodes[x].kind in ("input", "const")
