@@ -100,6 +100,18 @@ class CompiledLoss:
         self.compiled(X, y)
         return self.compiled.data_loss
 
+    def evaluate(self, X: Sequence[Any], y: Sequence[Any]) -> tuple[float, list[Any]]:
+        """``(data loss, predictions)`` of a batch, touching no ``.grad`` (test data).
+
+        >>> from autograd_lite.nn import MLP, mse
+        >>> model = MLP(1, [1], seed=0)
+        >>> loss, preds = compile_loss(model, mse, [[1.0]], [0.0]).evaluate([[2.0]], [0.0])
+        >>> loss == preds[0] ** 2, model.parameters()[0].grad
+        (True, 0.0)
+        """
+        self.compiled.forward(X, y)
+        return self.compiled.data_loss, self.compiled.outputs
+
     @property
     def predictions(self) -> list[Any]:
         """The model's outputs for each sample of the last step."""

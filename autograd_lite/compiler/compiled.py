@@ -17,13 +17,13 @@ from typing import Any
 
 from ..engine import Value
 from ..functional import sum as vsum
+from ..modes import no_grad
 from .codegen import guards_text
 from .layout import Layout, Mismatch, as_batch, as_values
 from .tracing import CompileError, Graph, Sample, raw_data, split_result, trace
 
 __all__ = ["Compiled"]
 
-_GRAD = Value.__dict__["grad"]
 
 
 class Compiled:
@@ -71,6 +71,7 @@ class Compiled:
         self.source = ""
         self._run: Any = None
         self._warned = False
+        self._zero = False
         self._add_program(self.layout.sample(list(example)))
         if penalty is not None:
             self._trace_penalty()
@@ -102,7 +103,8 @@ class Compiled:
             from .python_backend import generate_python
 
             self.source, self._run = generate_python(
-                self.programs, self.penalty, len(self.params), self.names(), self.title)
+                self.programs, self.penalty, len(self.params), self.names(), self.title,
+                self.layout.unpack_code())
         else:
             from .numpy_backend import generate_numpy
 
@@ -122,40 +124,65 @@ class Compiled:
 
     # --- running ---------------------------------------------------------------------------
 
-    def __call__(self, *batch: Any) -> float:
-        """The batch loss; adds its gradient to each parameter's ``.grad``."""
+    def __call__(self, *batch: Any, zero_grad: bool = False) -> float:
+        """The batch loss; adds its gradient to each parameter's ``.grad``.
+
+        With ``zero_grad=True`` the gradients are set rather than added to, as if each
+        parameter's ``.grad`` were 0 first (faster than zeroing them yourself).
+
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.compiler import compile
+        >>> w = Value(3.0)
+        >>> f = compile(lambda x: w * x * x, 1.0)
+        >>> f([1.0, 2.0]), w.grad                          # mean of w x^2; d/dw = 2.5
+        (7.5, 2.5)
+        >>> f([1.0, 2.0]), w.grad                          # accumulates, like backward
+        (7.5, 5.0)
+        >>> f([1.0, 2.0], zero_grad=True), w.grad
+        (7.5, 2.5)
+        """
+        self._zero = zero_grad
+        return self._call(batch, True)
+
+    def forward(self, *batch: Any) -> float:
+        """The batch loss alone (outputs in ``outputs``); no ``.grad`` changes.
+
+        >>> from autograd_lite import Value
+        >>> w = Value(3.0)
+        >>> from autograd_lite.compiler import compile
+        >>> f = compile(lambda x: w * x, 1.0)
+        >>> f.forward([1.0, 2.0]), w.grad
+        (4.5, 0.0)
+        """
+        return self._call(batch, False)
+
+    def _call(self, batch: Sequence[Any], grad: bool) -> float:
         columns = as_batch(batch, "compiled loss", keep_arrays=self.backend == "numpy")
         n = len(columns[0])
         self.stats["calls"] += 1
         self.stats["samples"] += n
         try:
-            F, S = (self.layout.arrays(columns) if self.backend == "numpy" else
-                    self._split(columns))
+            inputs = (self.layout.arrays(columns) if self.backend == "numpy" else
+                      self.layout.columns(columns))
         except Mismatch:
-            return self._eager(columns, "a sample is laid out unlike the traced example")
+            return self._eager(columns, "a sample is laid out unlike the traced example", grad)
         while True:
-            result = self._attempt(columns, F, S, n)
+            result = self._attempt(columns, inputs, n, grad)
             if isinstance(result, str):
-                return self._eager(columns, result)
+                return self._eager(columns, result, grad)
             if result is not None:
                 return result
             # a new program was traced: run the batch again
 
-    def _split(self, columns: list[list[Any]]) -> tuple[list[Any], list[Any]]:
-        split = self.layout.split
-        F, S = [], []
-        for row in zip(*columns):
-            values, statics = split(row)
-            F.append(values)
-            S.append(statics)
-        return F, S
-
-    def _attempt(self, columns: list[Any], F: Any, S: list[Any], n: int
+    def _attempt(self, columns: list[Any], inputs: Any, n: int, grad: bool
                  ) -> float | str | None:
         """float: done; None: a program was added, run again; str: go eager (why)."""
         c = 1.0 * (1.0 / n) if self.reduction == "mean" else 1.0
+        if not grad:
+            c = 0.0  # no gradient flows: the backward pass is skipped
         try:
-            grads, losses, outputs, pending, chk, pen = self._run(self.params, F, S, c)
+            grads, losses, outputs, pending, chk, pen = self._run(
+                self.params, inputs, c, grad and self._zero)
         except (ArithmeticError, ValueError, TypeError) as exc:
             return f"the compiled code raised {type(exc).__name__}: {exc}"
         if pen is None and self.penalty is not None:
@@ -173,7 +200,9 @@ class Compiled:
         loss = data_loss if pen is None else data_loss + pen
         if not (math.isfinite(chk) and math.isfinite(loss)):
             return "a value or gradient is not finite"
-        list(map(_GRAD.__set__, self.params, grads))
+        if grad:
+            for p, g in zip(self.params, grads):
+                p.grad = g
         self.outputs, self.data_loss = outputs, data_loss
         return loss
 
@@ -202,14 +231,28 @@ class Compiled:
         warnings.warn(f"compile: {message}; such batches run eagerly (correct, but slow). "
                       f"The traced programs assume: {shown}", RuntimeWarning, stacklevel=4)
 
-    def _eager(self, columns: list[list[Any]], why: str) -> float:
+    def _eager(self, columns: list[list[Any]], why: str, grad: bool) -> float:
         """The same batch through the engine (which raises its own errors)."""
         self.stats["eager_batches"] += 1
         self.last_eager_reason = why
-        return self.eager(*[c.tolist() if hasattr(c, "tolist") else c for c in columns])
+        plain = [c.tolist() if hasattr(c, "tolist") else c for c in columns]
+        if grad:
+            saved = [p.grad for p in self.params]
+            if self._zero:
+                for p in self.params:
+                    p.grad = 0.0
+            try:
+                return self.eager(*plain)
+            except BaseException:
+                for p, g in zip(self.params, saved):
+                    p.grad = g
+                raise
+        with no_grad():
+            return self.eager(*plain, backward=False)
 
-    def eager(self, *batch: Any) -> float:
-        """The same loss computed by the engine: build the graph, ``backward()``."""
+    def eager(self, *batch: Any, backward: bool = True) -> float:
+        """The same loss computed by the engine: build the graph, ``backward()`` (unless
+        ``backward=False``). The reference the compiled code must match."""
         columns = as_batch(batch, "compiled loss")
         n = len(columns[0])
         roots: list[Value] = []
@@ -224,7 +267,8 @@ class Compiled:
         data_loss = raw_data(total)
         if self.penalty_fn is not None:
             total = total + self.penalty_fn()
-        total.backward()
+        if backward:
+            total.backward()
         self.outputs, self.data_loss = outputs, data_loss
         return raw_data(total)
 

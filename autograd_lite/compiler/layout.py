@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from itertools import chain, repeat
 from typing import Any
 
 from ..engine import Value
@@ -96,6 +97,72 @@ class Layout:
                 _walk(tree, arg, values, statics)
         return tuple(values), tuple(statics)
 
+    @property
+    def simple(self) -> bool:
+        """Every argument a number, a flat list of numbers, or static."""
+        return all(t is NUMBER or t is STATIC or all(c is NUMBER for c in t[1])
+                   for t in self.trees)
+
+    def unpack_code(self) -> str:
+        """Python reading sample ``i``'s numbers (``x0, x1, ...``) and static values
+        (``s0, ...``) from the columns ``A0, A1, ...`` that :meth:`columns` makes."""
+        if not self.simple:
+            names = [f"x{k}" for k in range(self.n_values)]
+            statics = [f"s{k}" for k in range(self.n_statics)]
+            return "; ".join(f"{', '.join(n)}, = A{j}[i]"
+                             for j, n in enumerate((names, statics)) if n)
+        parts, x, s = [], 0, 0
+        for k, tree in enumerate(self.trees):
+            if tree is NUMBER:
+                parts.append(f"x{x} = A{k}[i]")
+                x += 1
+            elif tree is STATIC:
+                parts.append(f"s{s} = A{k}[i]")
+                s += 1
+            else:
+                width = len(tree[1])
+                parts.append(f"{', '.join(f'x{x + j}' for j in range(width))}, = A{k}[i]")
+                x += width
+        return "; ".join(parts)
+
+    def columns(self, columns: Sequence[Any]) -> list[Any]:
+        """The batch as :meth:`unpack_code` reads it: numbers as floats. Raises Mismatch
+        when a sample does not fit the layout."""
+        if self.simple:
+            out: list[Any] = []
+            for tree, column in zip(self.trees, columns):
+                if tree is STATIC:
+                    out.append(column)
+                    continue
+                values = column if tree is NUMBER else chain.from_iterable(column)
+                if not set(map(type, values)) <= {float, int}:
+                    break  # other kinds of numbers, or not numbers: sample by sample
+                if tree is NUMBER:
+                    out.append(list(map(float, column)))
+                else:
+                    out.append(list(map(tuple, map(map, repeat(float), column))))
+            else:
+                return out
+            if any(tree is not STATIC and not isinstance(c, list) for tree, c in
+                   zip(self.trees, columns)):
+                raise Mismatch
+        rows = [self.split(row) for row in zip(*columns)]
+        if not self.simple:
+            return [[r[0] for r in rows], [r[1] for r in rows]]
+        out, x, s = [], 0, 0  # simple layout with unusual numbers: already checked above
+        for tree in self.trees:
+            if tree is STATIC:
+                out.append([r[1][s] for r in rows])
+                s += 1
+            elif tree is NUMBER:
+                out.append([r[0][x] for r in rows])
+                x += 1
+            else:
+                width = len(tree[1])
+                out.append([r[0][x:x + width] for r in rows])
+                x += width
+        return out
+
     def arrays(self, columns: Sequence[Any]) -> tuple[Any, list[Any]]:
         """For numpy: the batch's numbers as one (samples x numbers) array, and each
         sample's static values. Raises Mismatch if the layout differs."""
@@ -119,7 +186,7 @@ class Layout:
             if part.shape not in ((n, width), (n,) if width == 1 and tree is NUMBER else ()):
                 raise Mismatch
             parts.append(part.reshape(n, width))
-        F = np.hstack(parts) if parts else np.zeros((n, 0))
+        F = np.asfortranarray(np.hstack(parts)) if parts else np.zeros((n, 0))
         if not np.isfinite(F).all():
             raise Mismatch  # the engine raises its own error for nan or inf data
         return F, list(zip(*statics)) if statics else [()] * n

@@ -480,7 +480,8 @@ class _Emitter:
                 for r, m in enumerate(group.members):
                     self._to(g.nodes[m].parents[0], f"{G}[:, {r}]", "back to a bias")
             matrix = low.matrix_of(group.inputs)
-            back = f"{G} @ W{group.name}"
+            # one neuron: its inputs' gradients are an outer product, by broadcasting
+            back = f"{G} {'*' if len(group.members) == 1 else '@'} W{group.name}"
             if (matrix or "").startswith("X") or all(g.nodes[x].kind in ("input", "const")
                                     for x in group.inputs):
                 self.add(f"chk += np.sum({back})", "the inputs' gradients: checked, not kept")
@@ -644,6 +645,7 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
         outputs = ", ".join(_full(low.ref(o), o, low) for o in graph.outputs)
         emitter.add(f"loss = {_full(low.ref(graph.root), graph.root, low)}", "each sample's loss")
         emitter.add(f"out = np.column_stack(({outputs},))" if outputs else "out = None")
+        emitter.add("if c == 0.0: return loss, out, gP, chk, None", "no gradient wanted")
         emitter.backward()
         emitter.add("return loss, out, gP, chk, None")
         text += [*emitter.lines, ""]
@@ -662,12 +664,13 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
     functions = [scope[f"program{k}"] for k in range(len(programs))]
     keys = [_typed(g.statics) for g in programs]
     penalty_fn = scope.get("penalty") if penalty is not None else None
-    get_data, get_grad = _DATA.__get__, _GRAD.__get__
 
-    def runner(ps: Sequence[Any], F: Any, S: list[Any], c: float) -> tuple[Any, ...]:
+    def runner(ps: Sequence[Any], inputs: tuple[Any, list[Any]], c: float, zero: bool
+               ) -> tuple[Any, ...]:
+        F, S = inputs
         n = len(F)
-        P = np.fromiter(map(get_data, ps), float, len(ps))
-        total = np.array(list(map(get_grad, ps)))
+        P = np.fromiter([p.data for p in ps], float, len(ps))
+        total = np.zeros(len(ps)) if zero else np.array([p.grad for p in ps])
         if total.dtype != np.float64:
             raise TypeError("a parameter's .grad is not a float")
         pen, chk = None, 0.0
@@ -683,7 +686,8 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
             for fn, key in zip(functions, keys):
                 idx = left.pop(key, None)
                 while idx is not None and len(idx):
-                    loss, out, gP, more, ok = fn(P, F[idx], c)
+                    rows = F if len(idx) == len(F) else np.asfortranarray(F[idx])
+                    loss, out, gP, more, ok = fn(P, rows, c)
                     if ok is not None:  # some samples failed a guard: they wait for another
                         left[key] = np.concatenate([left.get(key, idx[:0]), idx[~ok]])
                         idx = idx[ok]

@@ -11,10 +11,10 @@ is classified with margin skips its whole backward pass, as the engine would.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..engine import Value
 from ..rules import Rule
 from .codegen import Dominators, comment, expr_code, guard_code, literal, value_name
 from .table import PYTHON, forward_code, partials_code, rule_call
@@ -223,9 +223,6 @@ def _program(w: _Writer, graph: Graph, number: int, total: int, names: Sequence[
         w.add(indent, "if not done:", head)
     w.add(indent + 1, "while True:", "a `break` leaves the program: a guard failed")
     ind = indent + 2
-    if graph.n_inputs:
-        w.add(ind, f"{', '.join(f'x{s}' for s in range(graph.n_inputs))}, = f",
-              "the sample's numbers")
     checked = _forward(w, graph, ind, names, rules)
     outputs = [value_name(graph, o) for o in graph.outputs]
     root = value_name(graph, graph.root)
@@ -250,27 +247,29 @@ def _static_code(graph: Graph, consts: list[Any]) -> str:
     parts: list[str] = []
     for j, value in enumerate(graph.statics):
         if value is None:
-            parts.append(f"s[{j}] is None")
+            parts.append(f"s{j} is None")
         elif type(value) in (int, bool, str) or (type(value) is float
                                                   and math.isfinite(value) and value != 0.0):
-            parts.append(f"type(s[{j}]) is {type(value).__name__} and s[{j}] == {value!r}")
+            parts.append(f"type(s{j}) is {type(value).__name__} and s{j} == {value!r}")
         else:
             consts.append(value)
             k = len(consts) - 1
-            parts.append(f"type(s[{j}]) is type(K[{k}]) and s[{j}] == K[{k}]")
+            parts.append(f"type(s{j}) is type(K[{k}]) and s{j} == K[{k}]")
     return " and ".join(parts)
 
 
 def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: int,
-                    names: Sequence[str], title: str
+                    names: Sequence[str], title: str, unpack: str = ""
                     ) -> tuple[str, Callable[..., Any]]:
     """The source of the compiled batch loss, and a runner
-    ``runner(params, F, S, c) -> (grads, losses, outputs, pending, chk, penalty)``.
+    ``runner(params, A, c, zero) -> (grads, losses, outputs, pending, chk, penalty)``.
 
-    ``F``/``S``: per sample, its numbers and its static values; ``c``: d(batch loss)/d(one
-    sample's loss). The generated ``run(D, G, F, S, c, L, O, pending)`` reads the
-    parameters' data ``D`` and gradients so far ``G``, fills ``L``/``O`` with each
-    sample's loss and outputs, and lists in ``pending`` the samples no program accepts.
+    ``A``: the batch's columns, read per sample by the code ``unpack`` (see
+    ``Layout.unpack_code``); ``c``: d(batch loss)/d(one sample's loss); ``zero``: start
+    from gradients 0 instead of ``.grad``. The generated ``run(D, G, A, c, L, O,
+    pending)`` reads the parameters' data ``D`` and gradients so far ``G``, fills
+    ``L``/``O`` with each sample's loss and outputs, and lists in ``pending`` the samples
+    no program accepts.
     """
     w = _Writer()
     rules: list[Rule] = []
@@ -289,7 +288,10 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
         if len(shown) > 24:
             w.add(0, f"#   ... ({len(shown)} parameters)")
     w.add(0, "")
-    w.add(0, "def run(D, G, F, S, c, L, O, pending):")
+    w.add(0, "def run(D, G, A, c, L, O, pending):")
+    if unpack:
+        columns = sorted({int(k) for k in re.findall(r"A(\d+)\[i\]", unpack)})
+        w.add(1, "; ".join(f"A{k} = A[{k}]" for k in columns), "the batch, column by column")
     if params:
         w.add(1, f"{', '.join(f'p{k}' for k in range(params))}, = D", "parameter values")
         w.add(1, f"{', '.join(f'gp{k}' for k in range(params))}, = G",
@@ -302,7 +304,7 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
         w.add(1, "", "")
     w.add(1, "for i in range(len(L) - 1, -1, -1):",
           "last sample first: backward meets the samples in this order")
-    w.add(2, "f = F[i]; s = S[i]; done = False")
+    w.add(2, f"{unpack + '; ' if unpack else ''}done = False", "this sample's inputs")
     for k, graph in enumerate(programs):
         static_code = _static_code(graph, consts)
         _program(w, graph, k + 1, len(programs), names, rules, static_code, 2, "c",
@@ -317,17 +319,18 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
     code = compile(source, "<autograd_lite.compile>", "exec")
     exec(code, scope)
     run = scope["run"]
-    get_data, get_grad = Value.__dict__["data"].__get__, Value.__dict__["grad"].__get__
 
-    def runner(ps: Sequence[Any], F: list[Any], S: list[Any], c: float) -> tuple[Any, ...]:
-        n = len(F)
+    def runner(ps: Sequence[Any], A: list[Any], c: float, zero: bool = False
+               ) -> tuple[Any, ...]:
+        n = len(A[0]) if A else 0
         losses: list[float] = [0.0] * n
         outputs: list[Any] = [None] * n
         pending: list[int] = []
-        data, grad = list(map(get_data, ps)), list(map(get_grad, ps))
+        data = [p.data for p in ps]
+        grad = [0.0] * len(ps) if zero else [p.grad for p in ps]
         if not set(map(type, data)) | set(map(type, grad)) <= {float}:
             raise TypeError("a parameter's .data or .grad is not a float")
-        grads, chk, pen = run(data, grad, F, S, c, losses, outputs, pending)
+        grads, chk, pen = run(data, grad, A, c, losses, outputs, pending)
         return list(grads), losses, outputs, pending, chk + sum(grads), pen
 
     return source, runner

@@ -136,19 +136,26 @@ def split_result(result: Any) -> tuple[Value, list[Value]]:
 
 
 def _reachable(run: _Run) -> list[Value]:
-    roots: list[Value] = [run.root, *run.outputs]
+    """Every node the loss, the outputs, the guards and the data constants need, parents
+    before children; the loss's own nodes first, in ``topological_order``'s order."""
+    order = topological_order(run.root)
+    seen = {id(n) for n in order}
+    roots: list[Value] = list(run.outputs)
     for g in run.recorder.guards:
         roots += _expr_nodes(g.lhs) + _expr_nodes(g.rhs)
     for exprs in run.recorder.conversions.values():
         for e in exprs:
             roots += _expr_nodes(e)
-    seen: set[int] = set()
-    order: list[Value] = []
-    for r in roots:
-        for node in topological_order(r):
-            if id(node) not in seen:
-                seen.add(id(node))
+    for r in roots:  # the same iterative walk, sharing what was seen
+        stack: list[tuple[Value, bool]] = [(r, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
                 order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
     return order
 
 
