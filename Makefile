@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/compile.py
 
 # Lines per module, so growth is seen.
 loc:

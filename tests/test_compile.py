@@ -66,12 +66,14 @@ def eager(fn: Callable[..., Value], batch: Sequence[Sequence[Any]], params: list
     return total.data, grads
 
 
-def _values(x: Any) -> Any:
+def _values(x: Any, top: bool = True) -> Any:
     """A sample's argument as the compiled function's ``fn`` receives it: numbers (in
-    lists too) as leaf Values, a bare int (a label) as it is."""
-    if isinstance(x, list):
-        return [Value(v) for v in x]
-    return x if isinstance(x, int) else Value(x)
+    lists and tuples too) as leaf Values; a bare int (a label), a string as it is."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(_values(v, False) for v in x)
+    if isinstance(x, str) or (top and isinstance(x, int)):
+        return x
+    return Value(x)
 
 
 def compiled_result(compiled: Any, batch: Sequence[Sequence[Any]], params: list[Value]
@@ -565,3 +567,53 @@ def test_inputs_that_do_not_fit_the_example_run_eagerly() -> None:
         warnings.simplefilter("error")
         value = step([[1.0, 2.0], [3.0, 4.0, 5.0]])  # a longer list: the engine does it
     assert value == (3.0 + 12.0) / 2 and step.stats["eager_batches"] == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_nested_arguments_and_static_strings(backend: str) -> None:
+    w = Value(0.3)
+
+    def f(pair: Any, scale: Any, mode: str) -> Value:
+        (a, b), c = pair
+        y = w * a + b * c * scale
+        return y.tanh() if mode == "tanh" else y.sigmoid()
+
+    batch = ([([1.0, 2.0], 0.5), ([-1.0, 0.5], 2.0), ([0.2, 0.1], -1.0)], [1.0, 2.0, 3.0],
+             ["tanh", "sigmoid", "tanh"])
+    step = compile(f, *[column[0] for column in batch], backend=backend, static=(2,))
+    assert_same(compiled_result(step, batch, [w]), eager(f, batch, [w]))
+    assert sorted(g.statics for g in step.programs) == [("sigmoid",), ("tanh",)]
+
+
+def test_parameters_named_by_the_model_and_forward_touches_no_grad() -> None:
+    model = MLP(2, [3, 1], seed=4)
+    step = compile(lambda x, t: (model(x) - t) ** 2, [0.1, 0.2], 0.0, params=model)
+    assert "p0 = layers.0.neurons.0.w.0" in step.source
+    assert step.params == model.parameters()
+    model.zero_grad()
+    value = step.forward([[0.1, 0.2], [1.0, -1.0]], [0.0, 1.0])
+    assert all(p.grad == 0.0 for p in model.parameters())
+    eager_value = al.sum([(model(x) - t) ** 2 for x, t in zip([[0.1, 0.2], [1.0, -1.0]],
+                                                              [0.0, 1.0])]) * 0.5
+    assert value == eager_value.data
+    for p in model.parameters():
+        p.grad = 7.0
+    step([[0.1, 0.2]], [0.0], zero_grad=True)   # set, not added: as zero_grad + backward
+    got = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    ((model([0.1, 0.2]) - 0.0) ** 2).backward()
+    assert got == [p.grad for p in model.parameters()]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_evaluate_gives_loss_and_predictions_without_gradients(backend: str) -> None:
+    model = MLP(3, [4, 3], seed=5)
+    X = [[0.1, 0.2, 0.3], [1.0, -1.0, 0.5], [0.0, 0.4, -0.2]]
+    y = [0, 2, 1]
+    compiled = compile_loss(model, cross_entropy, X[:1], y[:1], backend=backend)
+    loss, preds = compiled.evaluate(X, y)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    eager_preds = [[v.data for v in model(x)] for x in X]
+    for row, want in zip(preds, eager_preds):
+        assert list(row) == pytest.approx(want, rel=1e-12)
+    assert loss == pytest.approx(cross_entropy([model(x) for x in X], y).data, rel=1e-12)

@@ -48,7 +48,7 @@ __all__ = ["CompileError", "Compiled", "CompiledLoss", "compile", "compile_loss"
 
 def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",
             reduction: str = "mean", penalty: Callable[[], Value] | None = None,
-            static: Sequence[int] = (), params: Sequence[Value] | None = None,
+            static: Sequence[int] = (), params: Sequence[Value] | Any = None,
             max_programs: int = 16) -> Compiled:
     """Compile ``fn``, one sample's loss, into a batch loss with gradients.
 
@@ -57,7 +57,8 @@ def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",
     sample's arguments: numbers (anywhere inside lists) are traced; a bare int (a label)
     or anything else is static (``static`` lists more argument positions to treat so).
     The parameters are found by tracing: every Value the loss uses that ``fn`` did not
-    make (pass ``params`` to fix their order).
+    make. Pass ``params`` (a list of Values, or a model: then the code names them as
+    ``model.named_parameters()`` does) to fix their order.
 
     ``compiled(*batch)`` (each argument a sequence over the samples, or a numpy array)
     returns ``mean`` (or ``sum``) of the sample losses plus ``penalty()`` and adds its
@@ -78,8 +79,12 @@ def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",
     title = f"compiled: {name}({args}), {reduction} over the batch"
     if penalty is not None:
         title += " + penalty()"
+    names = None
+    if params is not None and hasattr(params, "named_parameters"):
+        names = {id(p): n for n, p in params.named_parameters()}
+        params = params.parameters()
     return Compiled(fn, example, backend=backend, reduction=reduction, penalty=penalty,
-                    static=static, params=params, names=None, max_programs=max_programs,
+                    static=static, params=params, names=names, max_programs=max_programs,
                     title=title)
 
 

@@ -64,6 +64,10 @@ class Compiled:
         self.penalty: Graph | None = None
         self.outputs: list[Any] = []
         self.data_loss = math.nan  # the last call's loss without the penalty
+        # The last call's parameter values and the gradients it added, in ``params`` order
+        # (numpy arrays with the numpy backend): for updates done in bulk, see set_data.
+        self.data: Any = []
+        self.grads: Any = []
         self.last_eager_reason = ""
         self.stats = {"calls": 0, "samples": 0, "retraces": 0, "eager_batches": 0}
         self.trace_seconds = 0.0
@@ -121,6 +125,30 @@ class Compiled:
     def compile_seconds(self) -> float:
         """Time spent tracing and generating code so far."""
         return self.trace_seconds + self.codegen_seconds
+
+    def set_data(self, values: Sequence[float]) -> None:
+        """Write new values into the parameters' ``.data`` (``params`` order): a whole
+        update computed at once, e.g. ``c.set_data(c.data - lr * c.grads)`` with numpy.
+
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.compiler import compile
+        >>> w = Value(1.0)
+        >>> f = compile(lambda x: (w * x) ** 2, 1.0)
+        >>> f([1.0, 3.0], zero_grad=True), f.grads        # mean of w^2 x^2; d/dw = 10
+        (5.0, [10.0])
+        >>> f.set_data([w.data - 0.05 * g for g in f.grads]); w.data
+        0.5
+        """
+        values = values.tolist() if hasattr(values, "tolist") else list(map(float, values))
+        if len(values) != len(self.params):
+            raise ValueError(f"set_data: expected {len(self.params)} values, one per "
+                             f"parameter, got {len(values)}")
+        for k, v in enumerate(values if not math.isfinite(sum(values)) else ()):
+            if not math.isfinite(v):
+                raise ValueError(f"set_data: value {k} (for {self.names()[k]}) must be "
+                                 f"finite, got {v!r}")
+        for p, v in zip(self.params, values):
+            p.data = v
 
     # --- running ---------------------------------------------------------------------------
 
@@ -181,7 +209,7 @@ class Compiled:
         if not grad:
             c = 0.0  # no gradient flows: the backward pass is skipped
         try:
-            grads, losses, outputs, pending, chk, pen = self._run(
+            grads, losses, outputs, pending, chk, pen, data = self._run(
                 self.params, inputs, c, grad and self._zero)
         except (ArithmeticError, ValueError, TypeError) as exc:
             return f"the compiled code raised {type(exc).__name__}: {exc}"
@@ -201,7 +229,8 @@ class Compiled:
         if not (math.isfinite(chk) and math.isfinite(loss)):
             return "a value or gradient is not finite"
         if grad:
-            for p, g in zip(self.params, grads):
+            self.grads, self.data = grads, data
+            for p, g in zip(self.params, grads.tolist() if hasattr(grads, "tolist") else grads):
                 p.grad = g
         self.outputs, self.data_loss = outputs, data_loss
         return loss

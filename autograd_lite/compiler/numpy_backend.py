@@ -261,8 +261,8 @@ class _Emitter:
             x = low.matrix_of(group.inputs) or self._stack(group.name, group.inputs)
             who = _neurons(g, group, self.names)
             self.add(f"{group.name} = {x} @ {w}.T + {b}",
-                     f"{len(group.members)} affine nodes reading the same {n} inputs{who}: "
-                     f"one matrix product")
+                     f"{_count(len(group.members), 'affine node')} reading the same "
+                     f"{_count(n, 'input')}{who}: one matrix product")
             self.add(f"chk += {group.name}.sum()", "a product may overflow unnoticed")
             return
         node = g.nodes[group.members[0]]
@@ -521,6 +521,10 @@ class _Emitter:
                 self._to(w, f"dW[{r}, {k}]")
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
 def _add_at(index: str, term: str, scope: dict[str, Any]) -> str:
     if _repeats(scope[index]):
         return f"np.add.at(gP, {index}, {term})"
@@ -680,7 +684,7 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
             if penalty_fn is not None:
                 pen, gP, chk, ok = penalty_fn(P)
                 if ok is not None:
-                    return total.tolist(), [], [], [], chk, None
+                    return total, [], [], [], chk, None, P
                 total += gP
             left = _groups(S)
             for fn, key in zip(functions, keys):
@@ -701,7 +705,7 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
                     break
         pending = sorted(i for rest in left.values() for i in rest.tolist())
         chk += float(total.sum())  # non-finite if any gradient is
-        return total.tolist(), losses.tolist(), outputs, pending, chk, pen
+        return total, losses.tolist(), outputs, pending, chk, pen, P
 
     return source, runner
 

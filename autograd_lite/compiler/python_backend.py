@@ -221,7 +221,7 @@ def _program(w: _Writer, graph: Graph, number: int, total: int, names: Sequence[
         w.add(indent, f"if not done and {static_code}:", head)
     else:
         w.add(indent, "if not done:", head)
-    w.add(indent + 1, "while True:", "a `break` leaves the program: a guard failed")
+    w.add(indent + 1, "while True:", "leaving this loop early: a guard failed")
     ind = indent + 2
     checked = _forward(w, graph, ind, names, rules)
     outputs = [value_name(graph, o) for o in graph.outputs]
@@ -280,11 +280,11 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
     w.add(0, "# sample of the batch. Names: x3 = the sample's 4th number, p5 = a parameter's")
     w.add(0, "# data, v12 = a node's value, g12 = d(loss)/d(that node) for this sample,")
     w.add(0, "# gp5 = the batch gradient of p5, added up in the order loss.backward() adds it.")
-    if names:
+    if any(name != f"p{k}" for k, name in enumerate(names)):
         w.add(0, "# Parameters:")
         shown = [f"p{k} = {name}" for k, name in enumerate(names)]
-        for k in range(0, min(len(shown), 24), 4):
-            w.add(0, "#   " + comment(", ".join(shown[k:k + 4])))
+        for k in range(0, min(len(shown), 24), 3):
+            w.add(0, "#   " + comment(", ".join(shown[k:k + 3])))
         if len(shown) > 24:
             w.add(0, f"#   ... ({len(shown)} parameters)")
     w.add(0, "")
@@ -331,6 +331,6 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
         if not set(map(type, data)) | set(map(type, grad)) <= {float}:
             raise TypeError("a parameter's .data or .grad is not a float")
         grads, chk, pen = run(data, grad, A, c, losses, outputs, pending)
-        return list(grads), losses, outputs, pending, chk + sum(grads), pen
+        return list(grads), losses, outputs, pending, chk + sum(grads), pen, data
 
     return source, runner

@@ -201,6 +201,11 @@ def _build(run: _Run, external: set[int], params: list[Value],
     order = _reachable(run)
     index = {id(node): i for i, node in enumerate(order)}
     input_slot = {id(node): s for s, node in enumerate(run.inputs)}
+    for node in order:  # new parameters are numbered as the ops first use them
+        for p in node.parents:
+            if id(p) in external and not p.parents and id(p) not in param_index:
+                param_index[id(p)] = len(params)
+                params.append(p)
     nodes: list[Node] = []
     for node in order:
         value = raw_data(node)
