@@ -152,7 +152,7 @@ def test_python_table_computes_exactly_what_the_rule_computes(name: str) -> None
 
 @pytest.mark.parametrize("name", sorted(NUMPY))
 def test_numpy_table_agrees_with_the_rule(name: str) -> None:
-    from autograd_lite.compiler.numpy_backend import _namespace
+    from autograd_lite.compiler.numpy_backend import namespace
 
     rule = RULES[name]
     n = rule.arity if rule.arity > 0 else {"sum": 3, "dot": 4, "affine": 5}[name]
@@ -163,7 +163,7 @@ def test_numpy_table_agrees_with_the_rule(name: str) -> None:
         want = np.array([rule.forward(xs, param) for xs in points])
         fwd = forward_code(NUMPY, name, list(arrays), c)
         assert fwd is not None
-        scope = _namespace() | arrays
+        scope = namespace() | arrays
         np.testing.assert_allclose(eval(fwd, scope), want, rtol=1e-14, atol=1e-300)
         parts = partials_code(NUMPY, name, list(arrays), "out", c, param)
         assert parts is not None

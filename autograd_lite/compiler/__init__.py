@@ -80,9 +80,10 @@ def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",
     if penalty is not None:
         title += " + penalty()"
     names = None
-    if params is not None and hasattr(params, "named_parameters"):
-        names = {id(p): n for n, p in params.named_parameters()}
-        params = params.parameters()
+    model: Any = params
+    if model is not None and hasattr(model, "named_parameters"):
+        names = {id(p): n for n, p in model.named_parameters()}
+        params = model.parameters()
     return Compiled(fn, example, backend=backend, reduction=reduction, penalty=penalty,
                     static=static, params=params, names=names, max_programs=max_programs,
                     title=title)

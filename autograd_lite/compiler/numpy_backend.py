@@ -20,177 +20,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import Value
 from ..rules import Rule
 from .codegen import comment, expr_code, guard_code, literal
+from .fusion import Group, Lowering, expr_indices
 from .table import NUMPY, forward_code, partials_code, rule_call
 from .tracing import Expr, Graph
 
 __all__ = ["generate_numpy"]
 
-_DATA, _GRAD = Value.__dict__["data"], Value.__dict__["grad"]
-
-
-@dataclass
-class _Group:
-    """Nodes computed together as the columns of one (batch x k) matrix."""
-
-    name: str
-    kind: str  # "affine" or "lane"
-    members: list[int]
-    inputs: list[int] = field(default_factory=list)  # affine: the shared x1..xn
-    source: str = ""  # lane: the group its inputs are columns of
-    cols: list[int] | None = None  # lane: which columns (None: all, in order)
-    other: int | None = None  # lane: the operand shared by all members
-    position: int = 0  # lane: where the group's operand sits (0: x, 1: y)
-
-
-class _Lowering:
-    """Assign each node a storage (number, array, or matrix column) and fuse groups."""
-
-    def __init__(self, graph: Graph, tag: str) -> None:
-        self.g = graph
-        self.tag = tag
-        self.uniform: set[int] = set()
-        self.col: dict[int, tuple[str, int]] = {}
-        self.groups: dict[str, _Group] = {}
-        self.steps: list[tuple[str, Any]] = []  # ("node", i) or ("group", name)
-        self._plan()
-
-    # -- storage ------------------------------------------------------------------------
-    def ref(self, i: int) -> str:
-        """How code refers to node i's value."""
-        node = self.g.nodes[i]
-        if node.kind == "param":
-            return f"P[{node.slot}]"
-        if node.kind == "const":
-            return literal(node.value)
-        if node.kind == "input":
-            return f"X[:, {node.slot}]"
-        if i in self.col:
-            name, j = self.col[i]
-            return f"{name}[:, {j}]"
-        return f"u{i}" if i in self.uniform else f"v{i}"
-
-    def _plan(self) -> None:
-        g = self.g
-        for i in g.forward:
-            node = g.nodes[i]
-            if node.kind in ("param", "const") or (
-                    node.kind in ("op", "dconst") and all(
-                        p in self.uniform for p in _needs(node))):
-                self.uniform.add(i)
-        placed: set[int] = set()
-        for i in g.forward:
-            if i in placed:
-                continue
-            node = g.nodes[i]
-            if node.kind in ("param", "const", "input") or i in self.uniform:
-                if i in self.uniform and node.kind in ("op", "dconst"):
-                    self.steps.append(("node", i))
-                continue
-            group = self._affine_group(i) or self._lane_group(i)
-            if group is not None and (len(group.members) > 1 or group.kind == "affine"):
-                self.groups[group.name] = group
-                for j, m in enumerate(group.members):
-                    self.col[m] = (group.name, j)
-                    placed.add(m)
-                self.steps.append(("group", group.name))
-            else:
-                self.steps.append(("node", i))
-
-    def _affine_group(self, i: int) -> _Group | None:
-        node = self.g.nodes[i]
-        if node.op != "affine" or node.param is not None:
-            return None
-        n = (len(node.parents) - 1) // 2
-        xs = node.parents[1 + n:]
-        if not all(p in self.uniform for p in node.parents[:1 + n]):
-            return None
-        members = [j for j in self.g.forward if self._same_layer(j, xs)]
-        return _Group(f"A{self.tag}_{len(self.groups)}", "affine", members, list(xs))
-
-    def _same_layer(self, j: int, xs: tuple[int, ...]) -> bool:
-        node = self.g.nodes[j]
-        if node.kind != "op" or node.op != "affine" or j in self.col:
-            return False
-        n = (len(node.parents) - 1) // 2
-        return node.parents[1 + n:] == xs and all(
-            p in self.uniform for p in node.parents[:1 + n])
-
-    def _lane_group(self, i: int) -> _Group | None:
-        key = self._lane_key(i)
-        if key is None:
-            return None
-        members = [j for j in self.g.forward if j not in self.col and self._lane_key(j) == key]
-        source = key[2]
-        cols = [self.col[self._lane_operand(j)][1] for j in members]
-        k = len([m for m in self.col.values() if m[0] == source])
-        return _Group(f"A{self.tag}_{len(self.groups)}", "lane", members, source=source,
-                      cols=None if cols == list(range(k)) else cols, other=key[3],
-                      position=key[4])
-
-    def _lane_operand(self, j: int) -> int:
-        node = self.g.nodes[j]
-        return next(p for p in node.parents if p in self.col)
-
-    def _lane_key(self, j: int) -> tuple[Any, ...] | None:
-        """(op, param, source group, shared operand, position) of an elementwise op on a
-        column of a group, or None."""
-        node = self.g.nodes[j]
-        if node.kind != "op" or node.op not in NUMPY or node.op in ("sum", "dot", "affine"):
-            return None
-        if isinstance(node.param, tuple) or len(node.parents) > 2:
-            return None
-        in_group = [k for k, p in enumerate(node.parents) if p in self.col]
-        if len(in_group) != 1:
-            return None
-        position = in_group[0]
-        other = node.parents[1 - position] if len(node.parents) == 2 else None
-        if other is not None and other in self.col:
-            return None
-        return (node.op, node.param, self.col[node.parents[position]][0], other, position)
-
-    def group_ref(self, group: _Group) -> str:
-        """The matrix a lane group reads: its source, or some of its columns."""
-        if group.cols is None:
-            return group.source
-        return f"{group.source}[:, C{group.name}]"
-
-    def matrix_of(self, nodes: Sequence[int]) -> str | None:
-        """Code for the (batch x n) matrix of these nodes when they are a group's columns
-        in order (or inputs in order); None otherwise."""
-        first = self.col.get(nodes[0])
-        if first is not None:
-            name = first[0]
-            k = sum(1 for m in self.col.values() if m[0] == name)
-            if [self.col.get(n) for n in nodes] == [(name, j) for j in range(k)]:
-                return name
-        slots = [self.g.nodes[n].slot if self.g.nodes[n].kind == "input" else -1 for n in nodes]
-        if slots == list(range(self.g.n_inputs)):
-            return "X"
-        if slots[0] >= 0 and slots == list(range(slots[0], slots[0] + len(slots))):
-            return f"X[:, {slots[0]}:{slots[0] + len(slots)}]"
-        return None
-
-
-def _needs(node: Any) -> list[int]:
-    found = list(node.parents)
-    if node.kind == "dconst" and node.expr is not None:
-        found += _expr_indices(node.expr)
-    return found
-
-
-def _expr_indices(e: Expr) -> list[int]:
-    if e[0] == "node":
-        return [e[1]]
-    if e[0] == "const":
-        return []
-    parts = e[1] if e[0] in ("max", "min") else e[1:]
-    return [i for part in parts for i in _expr_indices(part)]
 
 
 class _Emitter:
@@ -199,7 +38,7 @@ class _Emitter:
     def __init__(self, graph: Graph, number: int, names: Sequence[str],
                  scope: dict[str, Any], rules: list[Rule]) -> None:
         self.g = graph
-        self.low = _Lowering(graph, str(number))
+        self.low = Lowering(graph, str(number))
         self.number = number
         self.names = names
         self.scope = scope
@@ -224,7 +63,7 @@ class _Emitter:
         position = {i: k for k, i in enumerate(g.forward)}
         due: dict[int, list[Any]] = {}
         for guard in g.guards:
-            used = _expr_indices(guard.lhs) + _expr_indices(guard.rhs)
+            used = expr_indices(guard.lhs) + expr_indices(guard.rhs)
             due.setdefault(max(used, key=position.__getitem__, default=-1), []).append(guard)
         done: set[int] = set()
         early = due.pop(-1, [])
@@ -249,7 +88,7 @@ class _Emitter:
             self.add("if not ok.all(): return None, None, None, 0.0, ok",
                      "some samples belong to another program")
 
-    def _group_forward(self, group: _Group) -> None:
+    def _group_forward(self, group: Group) -> None:
         g, low = self.g, self.low
         if group.kind == "affine":
             first = g.nodes[group.members[0]]
@@ -462,7 +301,7 @@ class _Emitter:
         for p, d in zip(node.parents, parts):
             self._to(p, _times(grad, d), f"back through {node.op}")
 
-    def _group_backward(self, group: _Group) -> None:
+    def _group_backward(self, group: Group) -> None:
         g, low = self.g, self.low
         G = f"G{group.name}"
         if group.kind == "affine":
@@ -510,7 +349,7 @@ class _Emitter:
             self._to(group.other, f"({theirs}).sum(axis=1)" if group.other not in low.uniform
                      else f"np.sum({theirs})", f"back through {node.op}")
 
-    def _scatter_uniform(self, group: _Group, G: str) -> None:
+    def _scatter_uniform(self, group: Group, G: str) -> None:
         g = self.g
         first = g.nodes[group.members[0]]
         n = (len(first.parents) - 1) // 2
@@ -550,11 +389,11 @@ def _index(values: Any) -> Any:
     return np.array(values, dtype=np.intp)
 
 
-def _full(code: str, node: int, low: _Lowering) -> str:
+def _full(code: str, node: int, low: Lowering) -> str:
     return f"np.full(B, {code})" if node in low.uniform else code
 
 
-def _c(param: Any, graph: Graph | None = None, low: _Lowering | None = None) -> str:
+def _c(param: Any, graph: Graph | None = None, low: Lowering | None = None) -> str:
     if param is None:
         return "None"
     if isinstance(param, tuple):
@@ -563,7 +402,7 @@ def _c(param: Any, graph: Graph | None = None, low: _Lowering | None = None) -> 
     return literal(float(param))
 
 
-def _rename(code: str, graph: Graph, low: _Lowering) -> str:
+def _rename(code: str, graph: Graph, low: Lowering) -> str:
     """Expressions name values as the Python backend does (v3, p5, x1): use the numpy
     program's storage instead."""
     import re
@@ -579,7 +418,7 @@ def _rename(code: str, graph: Graph, low: _Lowering) -> str:
     return re.sub(r"\b([vpx])(\d+)\b", sub, code)
 
 
-def _neurons(graph: Graph, group: _Group, names: Sequence[str]) -> str:
+def _neurons(graph: Graph, group: Group, names: Sequence[str]) -> str:
     first, last = (graph.nodes[graph.nodes[m].parents[0]] for m in (group.members[0],
                                                                      group.members[-1]))
     if first.kind == "param" and last.kind == "param" and names[first.slot].endswith(".b"):
@@ -587,7 +426,7 @@ def _neurons(graph: Graph, group: _Group, names: Sequence[str]) -> str:
     return ""
 
 
-def _namespace() -> dict[str, Any]:
+def namespace() -> dict[str, Any]:
     import numpy as np
 
     def sigmoid(x: Any) -> Any:
@@ -628,7 +467,7 @@ def generate_numpy(programs: Sequence[Graph], penalty: Graph | None, params: int
     back as an array)."""
     import numpy as np
 
-    scope = _namespace()
+    scope = namespace()
     rules: list[Rule] = []
     scope["R"] = rules
     text = [f"# {title}",
