@@ -7,8 +7,8 @@ Measures (medians of interleaved rounds, all in this process, BLAS pinned to one
    the same step on plain floats (the pure-Python floor), straight-line Python, fused
    numpy, and torch float64 on one thread.
 2. The same on MLP(2, [64, 64, 1]) with 500 points.
-3. Compile times: tracing, and generating + compiling the code.
-4. Handwritten digits (UCI optdigits, 8x8): an MLP trained by the compiled numpy path to
+   Compile times (tracing, generating and compiling the code) are printed with each.
+3. Handwritten digits (UCI optdigits, 8x8): an MLP trained by the compiled numpy path to
    95% test accuracy: steps and seconds.
 
 Benchmarks, not tests: nothing here asserts a time. Targets from the issue are printed next
@@ -264,7 +264,7 @@ def table(title: str, sizes: Sequence[int], X: Any, Y: Any, reps: int,
 
 
 def digits(target: float = 0.95) -> None:
-    print("\n4. handwritten digits (UCI optdigits, 8x8), compiled numpy, mini-batches of 64, "
+    print("\n3. handwritten digits (UCI optdigits, 8x8), compiled numpy, mini-batches of 64, "
           "Adam")
     X, y = load_digits()
     Xtr, Xte, ytr, yte = train_test_split(X, y, 0.25, seed=0)

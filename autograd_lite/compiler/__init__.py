@@ -102,7 +102,16 @@ class CompiledLoss:
         self.compiled = compiled
 
     def step(self, X: Sequence[Any], y: Sequence[Any]) -> float:
-        """Loss of the batch ``(X, y)``; fills ``.grad`` as ``backward`` would."""
+        """Loss of the batch ``(X, y)``; adds to ``.grad`` as ``backward`` would.
+
+        >>> from autograd_lite.nn import MLP, mse
+        >>> model = MLP(1, [1], seed=0); w, b = model.parameters()
+        >>> loss = compile_loss(model, mse, [[1.0]], [0.0]).step([[1.0], [2.0]], [0.0, 0.0])
+        >>> loss == ((w.data + b.data) ** 2 + (2 * w.data + b.data) ** 2) / 2
+        True
+        >>> b.grad == (w.data + b.data) + (2 * w.data + b.data)     # by hand
+        True
+        """
         self.compiled(X, y)
         return self.compiled.data_loss
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from .tracing import Expr, Graph, Guard
 
@@ -82,7 +81,15 @@ def comment(text: str) -> str:
 
 
 def guards_text(graph: Graph) -> list[str]:
-    """Each guard as ``condition   (where it was decided)``."""
+    """Each guard as ``condition   (where it was decided)``.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.compiler import compile
+    >>> w = Value(2.0)
+    >>> f = compile(lambda x: w * x if x.data > 0 else w - x, 1.0)
+    >>> guards_text(f.programs[0])      # x0 is the sample's first number  # doctest: +ELLIPSIS
+    ['x0 > 0.0   (...)']
+    """
     return [f"{guard_code(graph, g)}   ({g.where})" for g in graph.guards]
 
 
@@ -144,12 +151,3 @@ class Dominators:
         return dom
 
 
-def describe(graph: Graph, names: list[str]) -> dict[str, Any]:
-    """Counts for a program's header comment."""
-    ops: dict[str, int] = {}
-    for n in graph.nodes:
-        if n.kind == "op":
-            ops[n.op] = ops.get(n.op, 0) + 1
-    return {"nodes": len(graph.nodes), "ops": ops,
-            "params": len({n.slot for n in graph.nodes if n.kind == "param"}),
-            "names": names}

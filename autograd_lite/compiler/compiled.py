@@ -281,7 +281,15 @@ class Compiled:
 
     def eager(self, *batch: Any, backward: bool = True) -> float:
         """The same loss computed by the engine: build the graph, ``backward()`` (unless
-        ``backward=False``). The reference the compiled code must match."""
+        ``backward=False``). The reference the compiled code must match.
+
+        >>> from autograd_lite import Value
+        >>> from autograd_lite.compiler import compile
+        >>> w = Value(0.5)
+        >>> f = compile(lambda x: (w * x).tanh(), 1.0)
+        >>> f([1.0, 2.0]) == f.eager([1.0, 2.0]), w.grad == 2 * f.grads[0]
+        (True, True)
+        """
         columns = as_batch(batch, "compiled loss")
         n = len(columns[0])
         roots: list[Value] = []

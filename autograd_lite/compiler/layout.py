@@ -55,7 +55,14 @@ def as_batch(batch: Sequence[Any], what: str, keep_arrays: bool = False) -> list
 
 
 class Layout:
-    """The argument layout of the traced example: a tree per argument."""
+    """The argument layout of the traced example: a tree per argument.
+
+    >>> layout = Layout([[0.5, 1.0], 3])          # a list of two numbers, and a label
+    >>> layout.n_values, layout.n_statics, layout.unpack_code()
+    (2, 1, 'x0, x1, = A0[i]; s0 = A1[i]')
+    >>> layout.split([[2, 4.5], 7])
+    ((2.0, 4.5), (7,))
+    """
 
     def __init__(self, example: Sequence[Any], static: Sequence[int] = ()) -> None:
         self.trees = [self._tree(_plain(a), top=True, static=k in static)
@@ -202,15 +209,15 @@ class Layout:
 
         return Sample(list(values), statics, build)
 
-    def join(self, values: Sequence[float], statics: Sequence[Any]) -> list[Any]:
-        """The arguments of a sample from its numbers and static values."""
-        it_v, it_s = iter(values), iter(statics)
-        return [_rebuild(t, it_v, it_s) for t in self.trees]
 
 
 def as_values(args: Sequence[Any], static: Sequence[int] = ()) -> list[Any]:
     """A sample's arguments as the function receives them: numbers as leaf Values (inside
-    lists too), a bare int and anything that is not a number as it is."""
+    lists too), a bare int and anything that is not a number as it is.
+
+    >>> as_values([[1, 2.5], 3, "relu"])
+    [[Value(data=1.0, grad=0.0), Value(data=2.5, grad=0.0)], 3, 'relu']
+    """
     return [_wrap(_plain(a), top=True, static=k in static) for k, a in enumerate(args)]
 
 

@@ -340,7 +340,16 @@ class Sample:
 def trace(fn: Callable[..., Any], sample: Sample, params: list[Value],
           param_index: dict[int, int], check: bool = True) -> Graph:
     """Trace ``fn`` on one sample and return its graph; new parameters found on the way
-    are appended to ``params``. Raises CompileError when it cannot be done safely."""
+    are appended to ``params``. Raises CompileError when it cannot be done safely.
+
+    >>> from autograd_lite.compiler.layout import Layout
+    >>> w = Value(2.0)
+    >>> params: list[Value] = []
+    >>> g = trace(lambda x: (w * x).relu() if x.data > 0 else w - x,
+    ...           Layout([1.0]).sample([1.0]), params, {})
+    >>> [n.op or n.kind for n in g.nodes], [guard.op for guard in g.guards], params == [w]
+    (['param', 'input', 'mul', 'relu'], ['>'], True)
+    """
     discovery = _run(fn, sample, sample.values)
     inputs = {id(i) for i in discovery.inputs}
     candidates = [n for n in _reachable(discovery) if not n.parents and id(n) not in inputs]

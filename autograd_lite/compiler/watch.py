@@ -49,13 +49,21 @@ _DATA = Value.__dict__["data"]  # the slot that holds a Value's number
 
 
 def raw_data(node: Value) -> float:
-    """A node's number, read without being noticed by a trace."""
+    """A node's number, read without being noticed by a trace.
+
+    >>> raw_data(Value(2.5))
+    2.5
+    """
     value: float = _DATA.__get__(node, Value)
     return value
 
 
 def bits(x: float) -> int:
-    """The float's 64 bits: tells 0.0 from -0.0, as ``==`` does not."""
+    """The float's 64 bits: tells 0.0 from -0.0, as ``==`` does not.
+
+    >>> bits(0.0) == bits(-0.0), 0.0 == -0.0
+    (False, True)
+    """
     value: int = struct.unpack("<q", struct.pack("<d", x))[0]
     return value
 
