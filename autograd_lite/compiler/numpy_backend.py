@@ -19,6 +19,7 @@ floating-point sums are added (about 1e-16 relative, far inside 1e-12).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -405,8 +406,6 @@ def _c(param: Any, graph: Graph | None = None, low: Lowering | None = None) -> s
 def _rename(code: str, graph: Graph, low: Lowering) -> str:
     """Expressions name values as the Python backend does (v3, p5, x1): use the numpy
     program's storage instead."""
-    import re
-
     def sub(match: re.Match[str]) -> str:
         kind, number = match.group(1), int(match.group(2))
         if kind == "v":
