@@ -49,6 +49,7 @@ lint: $(STAMP)
 bench: install browser node
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/compile.py
 
 # Lines per module, so growth is seen.
 loc:

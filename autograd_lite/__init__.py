@@ -20,6 +20,11 @@ from . import transcript as _transcript
 from .anomaly import creation_site
 from .answers import AnswerReport, check_answers
 from .checks import GradcheckError, check_graph, gradcheck, gradgradcheck
+from .compiler import (
+    CompileError,
+    compile,  # noqa: F401  (autograd_lite.compile; import * keeps the builtin)
+    compile_loss,
+)
 from .core import (
     RULES,
     BackwardError,
@@ -77,6 +82,8 @@ __all__ = [
     "latex", "node_names", "check_answers", "AnswerReport", "exercise",
     # pictures
     "draw_dot", "backward_steps",
+    # compiled batch mode
+    "compile_loss", "CompileError",  # ``compile`` is left out of import *: it is a builtin
 ]
 
 __version__ = "0.2.0"

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ..compiler import CompiledLoss, compile_loss
 from ..core import Value, no_grad
 from ..datasets import batches, rng_from_seed
 from .callbacks import Callback, CallbackFunction, EarlyStopping, ProgressBar, TargetAccuracy
@@ -225,6 +226,19 @@ class _Loop:
         # The best full-batch evaluation a gradient-free optimizer made:
         # (objective, parameters, data loss, accuracy).
         self.best_seen: tuple[float, list[float], float, float | None] | None = None
+        self.compiled: CompiledLoss | None = None
+
+    def compile(self, X_example: list[Any], y_example: list[Any], backend: str) -> None:
+        """Trace one sample's loss (and the penalties) into code run for every batch."""
+        terms = [(l2_penalty, self.l2), (l1_penalty, self.l1)]
+        used = [(term, weight) for term, weight in terms if weight]
+
+        def penalty() -> Value:
+            values = [term(self.params, weight) for term, weight in used]
+            return values[0] if len(values) == 1 else values[0] + values[1]
+
+        self.compiled = compile_loss(self.run.model, self.loss, X_example, y_example,
+                                     penalty=penalty if used else None, backend=backend)
 
     def train(self, epoch_batches: Callable[[], Iterator[tuple[list[Any], list[Any]]]],
               validation: Data | None) -> History:
@@ -300,6 +314,11 @@ class _Loop:
             known = self.remembered()
             if known is not None:
                 return None, known[0], known[1]
+        if self.compiled is not None:  # forward and backward at once, into .grad
+            self.zero_grads()
+            loss_value = self.compiled.step(Xb, yb)
+            preds = self.compiled.predictions
+            return _COMPILED, loss_value, self.metric(preds, yb) if self.metric else None
         with contextlib.nullcontext() if self.uses_gradient else no_grad():
             preds = _forward(self.run.model, Xb)
             data_loss = self.loss(preds, yb)
@@ -334,15 +353,20 @@ class _Loop:
 
         return objective_with_graph, (id(model), len(Xb))
 
-    def gradient_step(self, objective: Value) -> None:
-        """Back-propagate the objective and let the optimizer update the parameters."""
-        optimizer = self.run.optimizer
+    def zero_grads(self) -> None:
         if isinstance(self.run.model, Module):
             self.run.model.zero_grad()
-        optimizer.zero_grad()
-        objective.backward()
-        if self.work is not None:
-            self.work.record_backward(objective)
+        self.run.optimizer.zero_grad()
+
+    def gradient_step(self, objective: Value) -> None:
+        """Back-propagate the objective (compiled code already has) and let the optimizer
+        update the parameters."""
+        optimizer = self.run.optimizer
+        if objective is not _COMPILED:
+            self.zero_grads()
+            objective.backward()
+            if self.work is not None:
+                self.work.record_backward(objective)
         self.run.history.grad_norms.append(
             [math.sqrt(math.fsum(p.grad * p.grad for p in ps)) for _, ps in self.groups])
         optimizer.step()
@@ -370,6 +394,9 @@ class _Loop:
 
         self.run.optimizer.step(closure)
         self.run.history.grad_norms.append([math.nan] * len(self.groups))
+
+
+_COMPILED = Value(0.0, label="compiled")  # measure()'s objective when compiled code ran
 
 
 @contextlib.contextmanager
@@ -401,7 +428,8 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
         restore_best: bool = True, target_accuracy: float | None = None,
         shuffle: bool = True, seed: int | random.Random | None = 0, progress: bool = True,
         callback: Callable[[int, History], Any] | None = None,
-        callbacks: Sequence[Callback] = (), drop_last: bool = False) -> History:
+        callbacks: Sequence[Callback] = (), drop_last: bool = False,
+        compile: bool | str = False) -> History:
     """Train ``model`` on ``data = (X, y)``: each step computes ``loss(predictions, targets)``
     on a batch (plus ``l2 * sum p^2 + l1 * sum |p|``), back-propagates and calls
     ``optimizer.step()``. ``X`` and ``y`` may be any sequences of real numbers (lists,
@@ -432,6 +460,10 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
 
     Inside ``with WorkCounter() as work:`` every loss evaluation, backward pass and graph
     node of the run is counted (see :mod:`autograd_lite.nn.work`).
+
+    ``compile=True`` (or ``"python"``, ``"numpy"``) traces one sample's loss once and runs
+    every batch through the compiled code (:func:`autograd_lite.compile_loss`): the same
+    losses and gradients, many times faster; samples the trace does not fit run eagerly.
 
     While it trains, ``fit`` pauses Python's cyclic garbage collector (graphs hold no
     cycles; see :func:`paused_cyclic_gc`) and restores it afterwards. When ``fit`` returns
@@ -478,6 +510,9 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
         raise ValueError(f"fit: drop_last=True with batch_size={batch_size} and only "
                          f"{len(X)} samples leaves no batch to train on")
     _check_batch_norm(model, len(X), batch_size, drop_last)
+    if compile not in (False, True, "python", "numpy"):
+        raise ValueError(f"fit: compile must be False, True, 'python' or 'numpy', got "
+                         f"{compile!r}")
     rules = _callbacks(progress, target_accuracy, patience, min_delta, restore_best,
                        callback, callbacks)
     rng = rng_from_seed(seed, "fit")
@@ -485,6 +520,8 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
                       full_batch=batch_size is None or batch_size >= len(X),
                       has_validation=validation is not None)
     loop = _Loop(run, loss, chosen, rules, schedule, (l2, l1))
+    if compile and loop.uses_gradient:
+        loop.compile(X[:1], y[:1], "numpy" if compile == "numpy" else "python")
     start = time.perf_counter()
     if isinstance(model, Module):
         model.train()
