@@ -25,7 +25,6 @@ from autograd_lite import RULES as LIVE_RULES
 from autograd_lite import Value, apply
 from autograd_lite.compiler import CompileError, compile, compile_loss
 from autograd_lite.compiler.table import NUMPY, PYTHON, forward_code, partials_code
-from autograd_lite.ops import info
 from autograd_lite.nn import (
     MLP,
     BatchNorm,
@@ -38,6 +37,7 @@ from autograd_lite.nn import (
     l2_penalty,
     mse,
 )
+from autograd_lite.ops import info
 
 np = pytest.importorskip("numpy")
 BACKENDS = ["python", "numpy"]
