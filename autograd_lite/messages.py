@@ -160,7 +160,7 @@ class UserWording(Wording):
         assert rule is not None
         n = len(node.parents)
         table = _names(rule, node.parents)
-        if isinstance(exc, DomainError):
+        if isinstance(exc, (DomainError, BackwardError)):
             problem = substitute(str(exc), table)
         else:
             texts = ", ".join(substitute(partial_formula(rule, k, n), table) for k in range(n))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core import RULES, Rule, Value, apply, define, no_grad
+from .core import RULES, BackwardError, Rule, Value, apply, define, no_grad
 from .core.errors import DomainError
 
 __all__ = ["BUILTIN_OPS", "OpInfo", "custom_op", "describe", "info", "input_names",
@@ -162,10 +162,10 @@ def register_op(name: str, forward: Callable[..., Any], derivative: Callable[...
 
     ``forward(x, ...)`` computes it on floats. ``derivative(x, ...)`` returns d/dx (or a
     tuple, one partial per input); give it a parameter named ``out`` to receive the result.
-    Write the derivative with operators, Value methods or ``math``: it receives Values, so
-    ``x.tanh()`` and ``math.cos(x)`` both work. (Only operators and Value methods keep
-    second derivatives right; ``gradgradcheck`` finds the difference.) The returned function
-    applies the op to Values or numbers. Re-registering a custom name replaces it.
+    Write the derivative with operators and Value methods (``x.tanh()``, ``1 / x``) and it
+    works everywhere, second derivatives included; one written with ``math`` works in
+    ``backward`` and refuses, with an error, to be differentiated again. The returned
+    function applies the op to Values or numbers. Re-registering a custom name replaces it.
 
     >>> from autograd_lite.checks import gradcheck
     >>> softsign = register_op("softsign", lambda x: x / (1 + abs(x)),
@@ -193,12 +193,30 @@ def register_op(name: str, forward: Callable[..., Any], derivative: Callable[...
             raise TypeError(f"{name}: forward must return a real number, got {result!r}")
         return float(result)
 
+    def call(out: Any, xs: tuple[Any, ...]) -> Any:
+        return derivative(*xs, out=out) if wants_out else derivative(*xs)
+
     def partials(out: Any, *xs: Any) -> list[Any]:
         on_values = isinstance(out, Value)
-        if not on_values:  # plain backward: give the derivative Values all the same
+        if on_values:  # differentiating again: it must be written with Value ops
+            try:
+                result = call(out, xs)
+            except TypeError as exc:
+                if "float() of a Value" not in str(exc):
+                    raise
+                raise BackwardError(
+                    f"the derivative of {name} uses a float-only function (math.*?), so it "
+                    "cannot be differentiated again: write it with Value methods and "
+                    "operators (x.cos(), x.exp(), 1 / x ...)") from None
+        else:  # plain backward: Values, so Value methods work; floats if it needs math.*
             with no_grad():
-                out, xs = Value(out), tuple(Value(x) for x in xs)
-        result = derivative(*xs, out=out) if wants_out else derivative(*xs)
+                values = Value(out), tuple(Value(x) for x in xs)
+            try:
+                result = call(*values)
+            except TypeError as exc:
+                if "float() of a Value" not in str(exc):
+                    raise
+                result = call(out, xs)
         parts = list(result) if isinstance(result, (tuple, list)) else [result]
         if len(parts) != n:
             raise TypeError(f"{name}: derivative must return {n} partial(s), got {len(parts)}")

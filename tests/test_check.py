@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from test_higher import points, programs, run
 
-from autograd_lite import RULES, BackwardError, Value, apply, detect_anomaly
+from autograd_lite import RULES, BackwardError, Value, apply, derivative, detect_anomaly
 from autograd_lite.checks import (
     GradcheckError,
     StaleNode,
@@ -233,8 +233,8 @@ def test_gradgradcheck_rows_are_the_closed_form_hessian() -> None:
 
 
 def test_gradgradcheck_catches_a_derivative_that_is_right_only_on_floats() -> None:
-    # math.cos turns a Value into a float: first derivatives are right, but the derivative
-    # graph stops there, so second derivatives come out wrong. gradcheck cannot see it.
+    # math.cos needs a float: first derivatives are right, but the derivative cannot be
+    # differentiated again. gradcheck cannot see it; gradgradcheck says so (never a silent 0).
     @custom_op(derivative=lambda x: math.cos(x))  # type: ignore[arg-type]
     def my_sin(x: float) -> float:
         return math.sin(x)
@@ -243,10 +243,12 @@ def test_gradgradcheck_catches_a_derivative_that_is_right_only_on_floats() -> No
     report = gradgradcheck(lambda x: my_sin(x), [0.6])
     assert not report.passed
     (row,) = report.rows
-    assert row.analytic == 0.0
+    assert math.isnan(row.analytic) and "cannot be differentiated again" in row.note
     assert row.numeric == pytest.approx(-math.sin(0.6), rel=1e-7)
+    with pytest.raises(BackwardError, match="my_sin uses a float-only function"):
+        derivative(lambda t: my_sin(t), 0.6, n=2)
 
-    @custom_op(derivative=lambda x: x.cos() if isinstance(x, Value) else math.cos(x))
+    @custom_op(derivative=lambda x: x.cos())  # Value methods: works on both
     def good_sin(x: float) -> float:
         return math.sin(x)
 

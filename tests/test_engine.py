@@ -244,7 +244,52 @@ def test_comparisons_use_data_equality_is_identity() -> None:
     assert a < 2 and a <= b and b >= a and not a > b
     assert a != b and a == a
     assert len({a, b}) == 2
-    assert float(Value(2.5)) == 2.5
+
+
+def test_float_of_a_value_is_refused_so_math_cannot_cut_the_graph() -> None:
+    """``x * math.exp(x)`` would silently give d/dx = exp(x) instead of (1 + x) exp(x):
+    as in micrograd, a Value is not a float (its number is ``.data``)."""
+    x = Value(3.0, label="x")
+    for use in (float, math.exp, math.sqrt, lambda v: math.log(v)):
+        with pytest.raises(TypeError, match=r"use v\.data for the number"):
+            use(x)
+    y = x * x.exp()
+    y.backward()
+    assert x.grad == pytest.approx((1 + 3.0) * math.exp(3.0), rel=1e-15)
+
+
+def test_micrograd_style_op_extension_is_refused_with_the_way_to_do_it() -> None:
+    """The lecture adds ops by passing _children and setting out._backward: here the
+    rules table records inputs, so both are refused (never a gradient silently left at 0)."""
+    x = Value(2.0)
+    with pytest.raises(TypeError, match="register_op"):
+        Value(x.data ** 3, (x,), "cube")
+    out = x * x
+    with pytest.raises(AttributeError, match="register_op"):
+        out._backward = lambda: None  # type: ignore[method-assign]
+
+
+def test_manual_backward_steps_node_by_node_equal_backward() -> None:
+    """micrograd's lecture: set o.grad = 1 and call _backward() on each node in reverse
+    topological order; the leaves' grads equal backward()'s (and the tanh derivative by
+    hand)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.grad = 1.0
+    for node in reversed(al.topological_order(o)):
+        node._backward()
+    by_hand = {x1: w1.data, w1: x1.data, x2: w2.data, w2: x2.data, b: 1.0}
+    local = 1 - math.tanh(n.data) ** 2
+    for leaf, partial in by_hand.items():
+        assert leaf.grad == pytest.approx(local * partial, rel=1e-12, abs=1e-15)
+    manual = [leaf.grad for leaf in by_hand]
+    for leaf in by_hand:
+        leaf.grad = 0.0
+    o.backward()
+    assert [leaf.grad for leaf in by_hand] == manual
 
 
 # --- modes ------------------------------------------------------------------------------

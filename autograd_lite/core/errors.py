@@ -17,7 +17,8 @@ from .rules import DomainError, Rule
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["BackwardError", "DomainError", "Wording", "leaf_data", "number", "use", "wording"]
+__all__ = ["BackwardError", "DomainError", "Wording", "leaf_data", "number", "refuse_backward",
+           "use", "wording"]
 
 
 class BackwardError(ArithmeticError):
@@ -56,6 +57,12 @@ class Wording:
         return BackwardError(f"backward: the gradient of a {node.op or 'leaf'} node is "
                              f"{gradient!r}")
 
+    def float_of_value(self, node: Value) -> Exception:
+        """``float(v)`` or ``math.exp(v)`` on a Value: it would leave the graph silently."""
+        return TypeError(f"float() of a Value ({node.data!r}): math.* or float() would take "
+                         "the number and drop it from the graph; use v.data for the number, "
+                         "or v.exp(), v.log() ... to stay in the graph")
+
     def bad_grad(self, node: Value) -> Exception:
         """A leaf's ``.grad`` cannot be added to (the user set it to something else)."""
         return TypeError(f"backward: a leaf's .grad is {node.grad!r}, not a number")
@@ -84,6 +91,13 @@ def number(x: Any, op: str, what: str) -> float:
     raise wording.bad_number(op, what, x)
 
 
+def refuse_backward(node: Any, value: Any) -> None:
+    """``out._backward = closure`` (micrograd's way to add an op) is refused, with the way."""
+    raise AttributeError("Value._backward comes from the rules table and cannot be set; to "
+                         "add an op with its own derivative, use autograd_lite.register_op("
+                         "name, forward, derivative) (README: How to add an op)")
+
+
 def leaf_data(data: Any, children: Any, label: Any) -> float:
     """Check ``Value(data, _children, _op, label)``'s arguments; return ``data`` as a float.
 
@@ -97,6 +111,10 @@ def leaf_data(data: Any, children: Any, label: Any) -> float:
     if isinstance(children, str):
         raise TypeError(f"Value: the second argument is micrograd's _children; pass a label "
                         f"by keyword: Value({data!r}, label={children!r})")
+    if children:  # micrograd's way to add an op; here the rule table records the inputs
+        raise TypeError("Value: _children given; autograd_lite records an op's inputs itself. "
+                        "To add an op with its own derivative, use autograd_lite.register_op("
+                        "name, forward, derivative) (README: How to add an op)")
     if not isinstance(label, str):
         raise TypeError(f"Value: label must be a str, got {label!r} of type "
                         f"{type(label).__name__}")

@@ -15,7 +15,8 @@ from .errors import BackwardError
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["accumulated", "backward_order", "local_forward", "local_partials", "not_finite",
+__all__ = ["accumulated", "backward_order", "local_forward", "local_partials", "local_step",
+           "not_finite",
            "topological_order", "users_of", "walk_lock"]
 
 
@@ -112,6 +113,19 @@ def local_partials(node: Value, on: Value | None = None) -> Sequence[Any]:
     if rule.param is not None:
         args.append(node.param)
     return rule.partials(*args)
+
+
+def local_step(node: Value) -> None:
+    """One chain-rule step at ``node``, as micrograd's lecture steps backward by hand
+    (``o._backward()``): add ``node.grad`` times each local derivative to the inputs' ``.grad``.
+
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0), Value(-3.0); c = a * b; c.grad = 1.0
+    >>> c._backward(); a.grad, b.grad                 # dc/da = b, dc/db = a
+    (-3.0, 2.0)
+    """
+    for p, d in zip(node.parents, local_partials(node)):
+        p.grad += node.grad * d
 
 
 def local_forward(node: Value, inputs: Sequence[float] | None = None) -> float:

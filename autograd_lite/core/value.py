@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from . import errors, graph
@@ -58,7 +59,7 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __format__(self, spec: str) -> str: return format(self.data, spec) if spec else repr(self)
-    def __float__(self) -> float: return self.data
+    def __float__(self) -> float: raise errors.wording.float_of_value(self)  # math.exp(v)
 
     # Comparisons read data (``if loss < 0.01``); equality stays identity, so nodes can be
     # dict keys and set members, as micrograd's code expects.
@@ -107,11 +108,8 @@ class Value:
         for node in graph.topological_order(self):
             node.grad = 0.0
 
-    def _backward(self) -> None:
-        """One local chain-rule step, as in micrograd's lecture: add ``self.grad`` times
-        each local derivative to the inputs' ``.grad`` (tested in tests/test_engine.py)."""
-        for p, d in zip(self.parents, graph.local_partials(self)):
-            p.grad += self.grad * d
+    # micrograd's manual step, o._backward(); setting a closure is refused (register_op)
+    _backward = property(lambda self: partial(graph.local_step, self), errors.refuse_backward)
 
     def detach(self) -> Value:
         """A new leaf with the same data: gradients stop here."""
