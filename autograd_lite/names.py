@@ -13,11 +13,25 @@ from collections.abc import Mapping
 
 from .core import Rule, Value, topological_order
 
-__all__ = ["ATOM", "formula", "latex", "latex_name", "leaf_text", "node_names", "node_text",
-           "short_name", "substitute"]
+__all__ = ["ATOM", "check_root", "formula", "latex", "latex_name", "leaf_text", "node_names",
+           "node_text", "short_name", "substitute"]
 
 
 # --- names ----------------------------------------------------------------------------------
+
+
+def check_root(root: Value, fn: str) -> Value:
+    """``root`` if it is a Value, else the error naming ``fn`` and what it got.
+
+    >>> check_root(3.0, "formula")
+    Traceback (most recent call last):
+    ...
+    TypeError: formula: root must be a Value (the node to show), got 3.0 of type float
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"{fn}: root must be a Value (the node to show), got {root!r:.60} of "
+                        f"type {type(root).__name__}")
+    return root
 
 
 def node_names(root: Value) -> dict[int, str]:
@@ -33,7 +47,7 @@ def node_names(root: Value) -> dict[int, str]:
     >>> [names[id(n)] for n in (a, b, y.parents[0], y)]
     ['a', 'x1', 'mul1', 'L']
     """
-    order = topological_order(root)
+    order = topological_order(check_root(root, "node_names"))
     taken = {n.label for n in order if n.label}
     names: dict[int, str] = {}
     counters: dict[tuple[str, str], int] = {}  # last number tried per base: O(1) a name
@@ -190,7 +204,7 @@ def formula(root: Value, max_length: int = 2000) -> str:
     >>> formula((w1 - (x1 + b)) ** 2 / -b)
     '(w1 - (x1 + b))**2/(-b)'
     """
-    return _render(root, tex=False, max_length=max_length)
+    return _render(check_root(root, "formula"), tex=False, max_length=max_length)
 
 
 def latex(root: Value, max_length: int = 2000) -> str:
@@ -202,7 +216,7 @@ def latex(root: Value, max_length: int = 2000) -> str:
     >>> print(latex(w1 ** 2 / x1))
     \\frac{{w_{1}}^{2}}{x_{1}}
     """
-    return _render(root, tex=True, max_length=max_length)
+    return _render(check_root(root, "latex"), tex=True, max_length=max_length)
 
 
 # --- a rule's formulas, in a node's own names -------------------------------------------------

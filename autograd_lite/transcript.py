@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .core import Value, walk
+from .markup import code
+from .markup import text as markup_text
 from .names import (
     ATOM,
+    check_root,
     formula,
     latex,
     latex_name,
@@ -29,7 +32,7 @@ from .names import (
     node_text,
     substitute,
 )
-from .ops import info, input_names, partial_formula
+from .ops import info, input_name, input_names, partial_formula
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
            "node_names"]
@@ -94,7 +97,7 @@ class _Consumer:
         if p.rule is not None or p.label:
             return self.definition, substitute(local, self.table)
         name = self.names[id(p)]
-        own = input_names(self.rule, n)[k]
+        own = input_name(self.rule, k, n)
         table = _Override(self.table, own, name)
         shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
             self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
@@ -326,12 +329,16 @@ class Transcript:
         return f"\n\n... and {extra} more steps (print the transcript to see all)"
 
     def _repr_markdown_(self) -> str:
+        # Labels are the user's text: code spans show them as typed (HTML and backticks
+        # included); in the math, < and > are written as TeX commands, not HTML.
         lines = []
         for s in self.steps[: self._SHOWN]:
-            where = "; ".join(f"`{t.definition}`: {t.note}" if t.note else
-                              f"`{t.definition}`, `d{t.consumer}/d{s.name} = {t.local_formula}`"
+            where = "; ".join(f"{code(t.definition)}: {markup_text(t.note)}" if t.note else
+                              f"{code(t.definition)}, "
+                              f"{code(f'd{t.consumer}/d{s.name} = {t.local_formula}')}"
                               for t in s.terms)
-            lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
+            tex = s.latex().replace("<", r"\lt ").replace(">", r"\gt ")
+            lines.append(f"- ${tex}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()
 
     def _repr_latex_(self) -> str:
@@ -354,6 +361,7 @@ def explain(root: Value) -> Transcript:
     dL/da = dL/dc * dc/da = -1.0 * 3.0 = -3.0    [c = a * b, dc/da = b]
     dL/db = dL/dc * dc/db = -1.0 * 2.0 = -2.0    [c = a * b, dc/db = a]
     """
+    check_root(root, "explain")
     visits: list[tuple[Value, float, Any]] = []
     order, grads = walk(root, 1.0, visit=lambda node, g, parts: visits.append((node, g, parts)))
     return Transcript(root, visits, dict(zip(order, grads)))

@@ -37,12 +37,17 @@ def literal(text: str) -> str:
 
 
 def esc(text: str) -> str:
-    """``text`` made safe inside an HTML-like label (``<b>``, ``&``, control characters).
+    r"""``text`` made safe inside an HTML-like label (``<b>``, ``&``, control characters),
+    shown as written: graphviz expands ``\N``, ``\G``... even there (after reading
+    entities), so a backslash is doubled; a newline breaks the line.
 
     >>> esc("a<b> & c")
     'a&lt;b&gt; &amp; c'
+    >>> print(esc("w\\N"), esc("two\nlines"))
+    w\\N two<br/>lines
     """
-    return html.escape(_visible(str(text)), quote=True)
+    body = html.escape(_visible(str(text)), quote=True)
+    return body.replace("\\", "\\\\").replace("\n", "<br/>")
 
 
 def _value(v: Any) -> str:
