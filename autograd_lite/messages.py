@@ -180,8 +180,9 @@ class UserWording(Wording):
         else:
             texts = ", ".join(substitute(partial_formula(rule, k, n), table) for k in range(n))
             problem = f"its derivative ({texts}) is undefined or infinite there"
+        at = _at(rule, node.parents, node.param, node.label)
         return BackwardError(f"backward through {rule.name} ({self._named(node)})"
-                             f"{_at(rule, node.parents, node.param, node.label)}: {problem}{_site(node)}")
+                             f"{at}: {problem}{_site(node)}")
 
     def gradient_not_finite(self, node: Value, gradient: Any, culprit: Value | None,
                             index: int, upstream: float = 0.0) -> BackwardError:
@@ -195,14 +196,16 @@ class UserWording(Wording):
             table = _names(rule, culprit.parents, culprit.label)
             local = substitute(partial_formula(rule, index, len(culprit.parents)), table)
             d = local_partials(culprit)[index]
+            at = _at(rule, culprit.parents, culprit.param, culprit.label)
             return BackwardError(
                 f"backward through {rule.name} ({self._named(culprit)})"
-                f"{_at(rule, culprit.parents, culprit.param, culprit.label)}: the gradient it sends to "
+                f"{at}: the gradient it sends to "
                 f"{name}, {_fmt(upstream)} * ({local}) = {_fmt(upstream)} * {_fmt(float(d))} = "
                 f"{_fmt(upstream * float(d))}, does not fit in a float{_site(culprit)}")
         if node.rule is not None:
+            at = _at(node.rule, node.parents, node.param, node.label)
             return BackwardError(f"backward through {node.op} ({self._named(node)})"
-                                 f"{_at(node.rule, node.parents, node.param, node.label)}: its gradient, "
+                                 f"{at}: its gradient, "
                                  f"the sum over its uses, is {g}{_site(node)}")
         return BackwardError(f"backward: the gradient reaching leaf {name} (data="
                              f"{_fmt(node.data)}) is {g}; are the seed and its old .grad "

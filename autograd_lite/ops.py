@@ -22,8 +22,8 @@ from typing import Any
 from .core import RULES, Rule, Value, apply, define, no_grad
 from .core.errors import DomainError
 
-__all__ = ["BUILTIN_OPS", "OpInfo", "custom_op", "describe", "info", "input_name",
-           "input_names", "partial_formula", "register_op", "unregister_op"]
+__all__ = ["BUILTIN_OPS", "OpInfo", "all_partial_formulas", "custom_op", "describe", "info",
+           "input_name", "input_names", "partial_formula", "register_op", "unregister_op"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,22 @@ def input_name(rule: Rule, i: int, n: int) -> str:
     'x2'
     """
     return _place(rule, i, n)[1]
+
+
+def all_partial_formulas(rule: Rule, n: int) -> list[str]:
+    """``partial_formula(rule, i, n)`` for every input ``i``, in one pass.
+
+    >>> all_partial_formulas(RULES["affine"], 5)
+    ['1', 'x1', 'x2', 'w1', 'w2']
+    """
+    texts = info(rule).partials
+    layout = _layout(rule, n)
+    if not texts:
+        return [f"∂{rule.name}/∂{name}" for _, name in layout]
+    if not info(rule).groups:
+        return [texts[min(group, len(texts) - 1)] for group, _ in layout]
+    return [texts[min(group, len(texts) - 1)].replace(
+        "_i", name.lstrip("abcdefghijklmnopqrstuvwxyz")) for group, name in layout]
 
 
 def partial_formula(rule: Rule, i: int, n: int) -> str:

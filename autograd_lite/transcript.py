@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from .core import Value, walk
@@ -32,7 +33,7 @@ from .names import (
     node_text,
     substitute,
 )
-from .ops import info, input_name, input_names, partial_formula
+from .ops import all_partial_formulas, info, input_names
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
            "node_names"]
@@ -70,7 +71,9 @@ class _Consumer:
         parents = node.parents
         self.texts = [(names[id(p)], ATOM) if p.rule is not None else leaf_text(p, names)
                       for p in parents]
-        self.table = dict(zip(input_names(rule, len(parents)), (t for t, _ in self.texts)))
+        self.own = input_names(rule, len(parents))
+        self.local = all_partial_formulas(rule, len(parents))
+        self.table = dict(zip(self.own, (t for t, _ in self.texts)))
         if node.param is not None and rule.param:
             self.table[rule.param] = f"{node.param:.6g}"
         self.definition = self._define(None, -1)
@@ -93,12 +96,13 @@ class _Consumer:
         unlabelled constant the term is about is shown by its name, and its value given."""
         p = self.node.parents[k]
         n = len(self.node.parents)
-        local = partial_formula(self.rule, k, n)
+        local = self.local[k]
         if p.rule is not None or p.label:
+            if _IDENT.match(local):  # the common case (d(x*y)/dx = y, dot's x_i): one name
+                return self.definition, self.table.get(local, local)
             return self.definition, substitute(local, self.table)
         name = self.names[id(p)]
-        own = input_name(self.rule, k, n)
-        table = _Override(self.table, own, name)
+        table = _Override(self.table, self.own[k], name)
         shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
             self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
         definition = self._define(p, k) if shown else self.definition
@@ -295,15 +299,22 @@ class Transcript:
         self.root = root
         self._visits = visits
         self._grads = grads
-        self._steps: list[Step] | None = None
+        self._steps: list[Step] = []
+        self._making: Iterator[Step] | None = None
 
     @property
     def steps(self) -> list[Step]:
         """The steps, root first; worked out on first use (a large graph's transcript is
         cheap to make and costs only when read)."""
-        if self._steps is None:
-            self._steps = _steps(self.root, self._visits)
-        return self._steps
+        return self._first(len(self._visits))
+
+    def _first(self, k: int) -> list[Step]:
+        """The first ``k`` steps, working out no more than those (a notebook shows 200)."""
+        if len(self._steps) < min(k, len(self._visits)):
+            if self._making is None:
+                self._making = _steps(self.root, self._visits)
+            self._steps.extend(islice(self._making, k - len(self._steps)))
+        return self._steps if k >= len(self._steps) else self._steps[:k]
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
@@ -320,7 +331,7 @@ class Transcript:
         return "\n".join(str(s) for s in self.steps)
 
     def __repr__(self) -> str:
-        return f"<Transcript of {len(self.steps)} steps>\n{self}"
+        return f"<Transcript of {len(self)} steps>\n{self}"
 
     def _more(self) -> str:
         extra = len(self) - self._SHOWN
@@ -332,7 +343,7 @@ class Transcript:
         # Labels are the user's text: code spans show them as typed (HTML and backticks
         # included); in the math, < and > are written as TeX commands, not HTML.
         lines = []
-        for s in self.steps[: self._SHOWN]:
+        for s in self._first(self._SHOWN):
             where = "; ".join(f"{code(t.definition)}: {markup_text(t.note)}" if t.note else
                               f"{code(t.definition)}, "
                               f"{code(f'd{t.consumer}/d{s.name} = {t.local_formula}')}"
@@ -342,7 +353,7 @@ class Transcript:
         return "\n".join(lines) + self._more()
 
     def _repr_latex_(self) -> str:
-        rows = r" \\ ".join(s.latex() for s in self.steps[: self._SHOWN])
+        rows = r" \\ ".join(s.latex() for s in self._first(self._SHOWN))
         return rf"$$\begin{{gathered}} {rows} \end{{gathered}}$$"
 
 
@@ -367,14 +378,14 @@ def explain(root: Value) -> Transcript:
     return Transcript(root, visits, dict(zip(order, grads)))
 
 
-def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> list[Step]:
-    """The steps of a transcript from the walk's visits (each node after all its users)."""
+def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> Iterator[Step]:
+    """The steps of a transcript from the walk's visits (each node after all its users),
+    one at a time: a step's terms come from nodes visited before it."""
     names = node_names(root)
     rname = names[id(root)]
     terms: dict[Value, list[Term]] = {}
-    steps: list[Step] = []
     for node, g, parts in visits:
-        steps.append(Step(node, names[id(node)], rname, g, tuple(terms.pop(node, ()))))
+        yield Step(node, names[id(node)], rname, g, tuple(terms.pop(node, ())))
         if not node.parents:
             continue
         consumer = _Consumer(node, names)
@@ -387,4 +398,3 @@ def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> list[Step]:
             contribution = g * d if g != 0.0 else 0.0
             terms.setdefault(p, []).append(Term(names[id(node)], node.op, definition,
                                                 local_formula, g, float(d), contribution, note))
-    return steps

@@ -112,8 +112,8 @@ class DrawOptions:
                             f"None, got {self.highlight!r:.60}")
         if self.scale is not None and not (
                 isinstance(self.scale, (tuple, list)) and len(self.scale) == 2
-                and all(isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in self.scale)
-                and self.scale[0] < self.scale[1]):
+                and all(isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                        for d in self.scale) and self.scale[0] < self.scale[1]):
             raise ValueError(f"draw_dot: scale must be (lo, hi), two ints (powers of ten) with "
                              f"lo < hi, got {self.scale!r:.60}")
         for what in ("node_style", "edge_style"):
