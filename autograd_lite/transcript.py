@@ -341,20 +341,27 @@ class Transcript:
 
     def _repr_markdown_(self) -> str:
         # Labels are the user's text: code spans show them as typed (HTML and backticks
-        # included); in the math, < and > are written as TeX commands, not HTML.
+        # included). A step naming a label that Markdown could read as markup (a backtick,
+        # *, $, <...) is shown as plain text rather than as math.
         lines = []
         for s in self._first(self._SHOWN):
+            names = [s.name, s.root, *(t.consumer for t in s.terms)]
+            if any(_UNSAFE_IN_MATH & set(n) for n in names):
+                lines.append(f"- {code(str(s))}")
+                continue
             where = "; ".join(f"{code(t.definition)}: {markup_text(t.note)}" if t.note else
                               f"{code(t.definition)}, "
                               f"{code(f'd{t.consumer}/d{s.name} = {t.local_formula}')}"
                               for t in s.terms)
-            tex = s.latex().replace("<", r"\lt ").replace(">", r"\gt ")
-            lines.append(f"- ${tex}$" + (f" &nbsp; where {where}" if where else ""))
+            lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()
 
     def _repr_latex_(self) -> str:
         rows = r" \\ ".join(s.latex() for s in self._first(self._SHOWN))
         return rf"$$\begin{{gathered}} {rows} \end{{gathered}}$$"
+
+
+_UNSAFE_IN_MATH = frozenset("`*$|~<>&")  # a label holding one is not put into $...$
 
 
 def explain(root: Value) -> Transcript:

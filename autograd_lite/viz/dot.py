@@ -32,7 +32,8 @@ def literal(text: str) -> str:
     >>> print(literal('say "hi"\\\\N'))
     "say \\"hi\\"\\\\N"
     """
-    body = _visible(str(text)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    body = _visible(str(text)).replace("&", "&amp;")  # graphviz reads entities here too
+    body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{body}"'
 
 
