@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import markup
 from .answers import AnswerReport, check_answers
 from .core import Value, apply, enable_grad, topological_order
 from .mistakes import num
@@ -258,7 +259,7 @@ class Exercise:
         return Value(node.data, label=node.label)
 
     def _repr_markdown_(self) -> str:
-        return f"```\n{self}\n```"
+        return markup.fence(str(self))
 
     def solution(self) -> str:
         """The worked answer: every chain-rule step with its numbers (``explain``)."""

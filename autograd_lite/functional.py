@@ -23,9 +23,8 @@ __all__ = [
     "sin",
     "softplus",
     "sqrt",
-    "sum",
     "tanh",
-]
+]  # ``sum`` is left out: ``from autograd_lite.functional import *`` must keep the builtin
 
 _SUM, _DOT, _AFFINE = RULES["sum"], RULES["dot"], RULES["affine"]
 
@@ -35,7 +34,8 @@ def sum(values: Iterable[Any], start: Any = 0) -> Value:
 
     Takes the same arguments as Python's ``sum`` (so micrograd's ``sum((w*x for ...),
     self.b)`` reads the same) but makes one node instead of a chain of additions. It is
-    left out of ``from autograd_lite import *``, which must not replace the builtin.
+    left out of ``import *`` (here and from ``autograd_lite``), which must not replace the
+    builtin.
 
     >>> from autograd_lite import Value
     >>> xs = [Value(1.0), Value(2.0), Value(3.0)]

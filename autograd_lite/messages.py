@@ -15,7 +15,9 @@ autograd_lite.core.rules.DomainError: log: log(x*3) needs x*3 > 0; got x*3 = -6
 
 from __future__ import annotations
 
+import math
 import numbers
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,16 +49,23 @@ def _fmt(x: Any) -> str:
     return f"{x:.6g}" if isinstance(x, float) else repr(x)
 
 
-def _texts(rule: Rule, inputs: Sequence[Value]) -> list[str]:
+def _texts(rule: Rule, inputs: Sequence[Value], node: str = "") -> list[str]:
     """How a message calls each input: its label, the expression it computes (``x*3``)
     if that names a labelled node, else the rule's own name for that input (``x``), its
-    value given with the others; a number where that name is taken by another's text."""
+    value given with the others. An unlabelled leaf beside a named input is a number in
+    the user's expression and is shown as that number (``y = 1 / c``, not ``y = x / c``),
+    as is one whose rule name the message already uses for something else (in another
+    input's text, or ``node``, the label of the node the message is about)."""
     own = input_names(rule, len(inputs))
     texts = [short_name(x) if x.label or (x.rule is not None and _has_label(x)) else ""
              for x in inputs]
-    taken = set(texts)
-    return [t or (name if name not in taken else f"{x.data:.6g}")
+    named = any(texts)
+    taken = {word for t in (*texts, node) for word in _WORD.findall(t)}
+    return [t or (f"{x.data:.6g}" if name in taken or (named and x.rule is None) else name)
             for t, name, x in zip(texts, own, inputs)]
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _has_label(node: Value) -> bool:
@@ -65,30 +74,32 @@ def _has_label(node: Value) -> bool:
     return any(n.label for n in topological_order(node))
 
 
-def _names(rule: Rule, inputs: Sequence[Value]) -> dict[str, str]:
+def _names(rule: Rule, inputs: Sequence[Value], node: str = "") -> dict[str, str]:
     """The rule's input names mapped to how the message calls each input."""
-    return dict(zip(input_names(rule, len(inputs)), _texts(rule, inputs)))
+    return dict(zip(input_names(rule, len(inputs)), _texts(rule, inputs, node)))
 
 
-def definition(rule: Rule, inputs: Sequence[Value], param: Any) -> str:
+def definition(rule: Rule, inputs: Sequence[Value], param: Any, node: str = "") -> str:
     """The op written with the user's names: ``log(x*3)``, ``a * b``, ``dot(w1, ...)``.
 
     >>> from autograd_lite import RULES
     >>> definition(RULES["mul"], [Value(2.0, label="a"), Value(3.0)], None)
-    'a * y'
+    'a * 3'
+    >>> definition(RULES["mul"], [Value(2.0), Value(3.0)], None)
+    'x * y'
     """
     if rule.arity < 0:  # n-ary: the first few inputs, by name
-        shown = ", ".join(_texts(rule, inputs[:4]))
+        shown = ", ".join(_texts(rule, inputs[:4], node))
         return f"{rule.name}({shown}{', ...' if len(inputs) > 4 else ''})"
-    table = _names(rule, inputs)
+    table = _names(rule, inputs, node)
     if param is not None and rule.param:
         table[rule.param] = f"{param:.6g}"
     return substitute(info(rule).formula, table)
 
 
-def _values(rule: Rule, inputs: Sequence[Value], param: Any) -> str:
+def _values(rule: Rule, inputs: Sequence[Value], param: Any, node: str = "") -> str:
     """``x*3 = -6, y = 2, c = 0.5``: each input's value (but a number shown as itself)."""
-    texts = _texts(rule, inputs[:_SHOWN]) if rule.arity >= 0 else [
+    texts = _texts(rule, inputs[:_SHOWN], node) if rule.arity >= 0 else [
         short_name(x) for x in inputs[:_SHOWN]]
     shown = [f"{t} = {_fmt(x.data)}" for t, x in zip(texts, inputs)
              if t != f"{x.data:.6g}"]
@@ -99,9 +110,9 @@ def _values(rule: Rule, inputs: Sequence[Value], param: Any) -> str:
     return ", ".join(shown)
 
 
-def _at(rule: Rule, inputs: Sequence[Value], param: Any) -> str:
+def _at(rule: Rule, inputs: Sequence[Value], param: Any, node: str = "") -> str:
     """`` at a = 0`` for the inputs' values, or nothing when all are plain numbers."""
-    shown = _values(rule, inputs, param)
+    shown = _values(rule, inputs, param, node)
     return f" at {shown}" if shown else ""
 
 
@@ -131,6 +142,10 @@ class UserWording(Wording):
 
     def bad_data(self, op: str, node: Value) -> Exception:
         name, data = short_name(node) if node.label else "an input", node.data
+        if isinstance(data, float):  # NaN or inf: set by hand, or an update that diverged
+            return ValueError(f"{op}: the .data of {name} is {data!r}, not a finite number; "
+                              f"was it set by hand ({node.label or 'p'}.data = ...), or by an "
+                              "update step that diverged (a learning rate too large)?")
         hint = ("; did you write `p.data -= lr * p` where `lr * p.grad` was meant?"
                 if isinstance(data, Value) else
                 f"; convert it first, e.g. float({data!r})" if isinstance(data, str) else "")
@@ -140,7 +155,7 @@ class UserWording(Wording):
     def forward_failed(self, rule: Rule, inputs: Sequence[Value], param: Any,
                        exc: BaseException | None) -> Exception:
         for x in inputs:
-            if type(x.data) is not float:
+            if type(x.data) is not float or not math.isfinite(x.data):
                 return self.bad_data(rule.name, x)
         if isinstance(exc, TypeError):  # a custom op's forward broke: keep its own words
             return TypeError(f"{rule.name}: {exc}")
@@ -159,32 +174,38 @@ class UserWording(Wording):
         rule = node.rule
         assert rule is not None
         n = len(node.parents)
-        table = _names(rule, node.parents)
+        table = _names(rule, node.parents, node.label)
         if isinstance(exc, (DomainError, BackwardError)):
             problem = substitute(str(exc), table)
         else:
             texts = ", ".join(substitute(partial_formula(rule, k, n), table) for k in range(n))
             problem = f"its derivative ({texts}) is undefined or infinite there"
+        at = _at(rule, node.parents, node.param, node.label)
         return BackwardError(f"backward through {rule.name} ({self._named(node)})"
-                             f"{_at(rule, node.parents, node.param)}: {problem}{_site(node)}")
+                             f"{at}: {problem}{_site(node)}")
 
     def gradient_not_finite(self, node: Value, gradient: Any, culprit: Value | None,
                             index: int, upstream: float = 0.0) -> BackwardError:
         g = _fmt(float(gradient.data if isinstance(gradient, Value) else gradient))
         name = short_name(node)
+        for x in (culprit.parents if culprit is not None else node.parents):
+            if type(x.data) is not float or not math.isfinite(x.data):  # set after the fact
+                return BackwardError(str(self.bad_data("backward", x)))
         if culprit is not None and culprit.rule is not None:
             rule = culprit.rule
-            table = _names(rule, culprit.parents)
+            table = _names(rule, culprit.parents, culprit.label)
             local = substitute(partial_formula(rule, index, len(culprit.parents)), table)
             d = local_partials(culprit)[index]
+            at = _at(rule, culprit.parents, culprit.param, culprit.label)
             return BackwardError(
                 f"backward through {rule.name} ({self._named(culprit)})"
-                f"{_at(rule, culprit.parents, culprit.param)}: the gradient it sends to "
+                f"{at}: the gradient it sends to "
                 f"{name}, {_fmt(upstream)} * ({local}) = {_fmt(upstream)} * {_fmt(float(d))} = "
                 f"{_fmt(upstream * float(d))}, does not fit in a float{_site(culprit)}")
         if node.rule is not None:
+            at = _at(node.rule, node.parents, node.param, node.label)
             return BackwardError(f"backward through {node.op} ({self._named(node)})"
-                                 f"{_at(node.rule, node.parents, node.param)}: its gradient, "
+                                 f"{at}: its gradient, "
                                  f"the sum over its uses, is {g}{_site(node)}")
         return BackwardError(f"backward: the gradient reaching leaf {name} (data="
                              f"{_fmt(node.data)}) is {g}; are the seed and its old .grad "
@@ -199,7 +220,7 @@ class UserWording(Wording):
     def _named(node: Value) -> str:
         rule = node.rule
         assert rule is not None
-        body = definition(rule, node.parents, node.param)
+        body = definition(rule, node.parents, node.param, node.label)
         return f"{node.label} = {body}" if node.label else body
 
 

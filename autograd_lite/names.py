@@ -13,11 +13,25 @@ from collections.abc import Mapping
 
 from .core import Rule, Value, topological_order
 
-__all__ = ["ATOM", "formula", "latex", "latex_name", "leaf_text", "node_names", "node_text",
-           "short_name", "substitute"]
+__all__ = ["ATOM", "check_root", "formula", "latex", "latex_name", "leaf_text", "node_names",
+           "node_text", "short_name", "substitute"]
 
 
 # --- names ----------------------------------------------------------------------------------
+
+
+def check_root(root: Value, fn: str) -> Value:
+    """``root`` if it is a Value, else the error naming ``fn`` and what it got.
+
+    >>> check_root(3.0, "formula")
+    Traceback (most recent call last):
+    ...
+    TypeError: formula: root must be a Value (the node to show), got 3.0 of type float
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"{fn}: root must be a Value (the node to show), got {root!r:.60} of "
+                        f"type {type(root).__name__}")
+    return root
 
 
 def node_names(root: Value) -> dict[int, str]:
@@ -33,7 +47,7 @@ def node_names(root: Value) -> dict[int, str]:
     >>> [names[id(n)] for n in (a, b, y.parents[0], y)]
     ['a', 'x1', 'mul1', 'L']
     """
-    order = topological_order(root)
+    order = topological_order(check_root(root, "node_names"))
     taken = {n.label for n in order if n.label}
     names: dict[int, str] = {}
     counters: dict[tuple[str, str], int] = {}  # last number tried per base: O(1) a name
@@ -103,19 +117,44 @@ def _product(a: tuple[str, int], b: tuple[str, int], tex: bool) -> str:
     return rf"{left} \cdot {right}" if tex else f"{left}*{right}"
 
 
-def _render(root: Value, tex: bool, max_length: int) -> str:
+def _render(root: Value, tex: bool, max_length: int, shrink: bool = True) -> str:
+    """``root``'s expression, at most about ``max_length`` long where it can be: a
+    sub-expression too long prints as its name (``affine9``), the limit for them shrinking
+    until the whole fits; ``root`` itself is always written out (a long sum shortened with
+    ``...``), never replaced by its own name."""
     names = node_names(root)
+    order = topological_order(root)
+    limit = max_length
+    while True:
+        done = _render_all(root, order, names, tex, limit)
+        text = done[id(root)][0]
+        if len(text) <= max_length or limit <= _SHORTEST or not shrink:
+            break
+        limit = max(limit // 4, _SHORTEST)
+    if len(text) > max_length and root.rule is not None and shrink:  # "x1 + ... + xn"
+        kids = [done[id(p)] for p in root.parents]
+        text = node_text(root, root.rule, kids, tex, max_terms=4)[0]
+    return text
+
+
+_SHORTEST = 16  # sub-expressions longer than this may be named, if the whole is too long
+
+
+def _render_all(root: Value, order: list[Value], names: dict[int, str], tex: bool,
+                limit: int) -> dict[int, tuple[str, int]]:
+    """Every node's text and binding strength, a node (but ``root``) whose text is longer
+    than ``limit`` by its name."""
     done: dict[int, tuple[str, int]] = {}
-    for node in topological_order(root):
+    for node in order:
         rule = node.rule
         if rule is None:
             done[id(node)] = leaf_text(node, names, tex)
             continue
         done[id(node)] = node_text(node, rule, [done[id(p)] for p in node.parents], tex)
-        if len(done[id(node)][0]) > max_length:  # shared sub-graphs can grow exponentially
-            name = names[id(node)]
+        if len(done[id(node)][0]) > limit and node is not root:
+            name = names[id(node)]  # shared sub-graphs can grow exponentially
             done[id(node)] = (latex_name(name) if tex else name, ATOM)
-    return done[id(root)][0]
+    return done
 
 
 def _shorten(parts: list[str], max_terms: int | None) -> list[str]:
@@ -181,8 +220,9 @@ def node_text(node: Value, rule: Rule, kids: list[tuple[str, int]], tex: bool,
 def formula(root: Value, max_length: int = 2000) -> str:
     """The expression ``root`` computes, in Python-like syntax, from labels and numbers.
 
-    Labelled leaves print as their label, other leaves as their number. A sub-expression
-    longer than ``max_length`` (shared sub-graphs can grow exponentially) prints as its name.
+    Labelled leaves print as their label, other leaves as their number. Where the whole
+    would be longer than ``max_length`` (shared sub-graphs can grow exponentially), long
+    sub-expressions print as their names (``affine9``), as ``node_names`` gives them.
 
     >>> w1, x1, b = Value(0.5, label="w1"), Value(2.0, label="x1"), Value(-1.0, label="b")
     >>> formula((w1 * x1 + b).tanh())
@@ -190,7 +230,7 @@ def formula(root: Value, max_length: int = 2000) -> str:
     >>> formula((w1 - (x1 + b)) ** 2 / -b)
     '(w1 - (x1 + b))**2/(-b)'
     """
-    return _render(root, tex=False, max_length=max_length)
+    return _render(check_root(root, "formula"), tex=False, max_length=max_length)
 
 
 def latex(root: Value, max_length: int = 2000) -> str:
@@ -202,7 +242,7 @@ def latex(root: Value, max_length: int = 2000) -> str:
     >>> print(latex(w1 ** 2 / x1))
     \\frac{{w_{1}}^{2}}{x_{1}}
     """
-    return _render(root, tex=True, max_length=max_length)
+    return _render(check_root(root, "latex"), tex=True, max_length=max_length)
 
 
 # --- a rule's formulas, in a node's own names -------------------------------------------------
@@ -257,5 +297,6 @@ def short_name(node: Value, limit: int = 40) -> str:
         return node.label
     if node.rule is None:
         return f"{node.data:.6g}"
-    text = formula(node, max_length=limit)
+    # No names of sub-expressions here: a message has no picture that shows them.
+    text = _render(node, tex=False, max_length=limit, shrink=False)
     return text if len(text) <= limit else f"the {node.op} node"

@@ -22,8 +22,8 @@ from typing import Any
 from .core import RULES, BackwardError, Rule, Value, apply, define, no_grad
 from .core.errors import DomainError
 
-__all__ = ["BUILTIN_OPS", "OpInfo", "custom_op", "describe", "info", "input_names",
-           "partial_formula", "register_op", "unregister_op"]
+__all__ = ["BUILTIN_OPS", "OpInfo", "all_partial_formulas", "custom_op", "describe", "info",
+           "input_name", "input_names", "partial_formula", "register_op", "unregister_op"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,23 @@ def _layout(rule: Rule, n: int) -> list[tuple[int, str]]:
     return layout
 
 
+def _place(rule: Rule, i: int, n: int) -> tuple[int, str]:
+    """``_layout(rule, n)[i]``, worked out without listing the others (a sum of thousands
+    of inputs asks this once per input)."""
+    groups = info(rule).groups
+    if rule.arity >= 0 or not groups:
+        return i, (rule.inputs[i] if rule.arity == n else f"x{i + 1}")
+    repeated = sum(g.endswith("_i") for g in groups)
+    k = (n - (len(groups) - repeated)) // max(repeated, 1)
+    j = i
+    for gi, g in enumerate(groups):
+        size = k if g.endswith("_i") else 1
+        if j < size:
+            return gi, (f"{g[:-2]}{j + 1}" if g.endswith("_i") else g)
+        j -= size
+    raise IndexError(f"{rule.name}: input {i} of {n} is outside its layout")  # as _layout
+
+
 def input_names(rule: Rule, n: int) -> list[str]:
     """The rule's names for its ``n`` inputs: ``x, y``, or by group for n-ary ops.
 
@@ -98,13 +115,38 @@ def input_names(rule: Rule, n: int) -> list[str]:
     return [name for _, name in _layout(rule, n)]
 
 
+def input_name(rule: Rule, i: int, n: int) -> str:
+    """The rule's name for input ``i`` of ``n`` (``input_names(rule, n)[i]``, in O(1)).
+
+    >>> input_name(RULES["affine"], 4, 5)
+    'x2'
+    """
+    return _place(rule, i, n)[1]
+
+
+def all_partial_formulas(rule: Rule, n: int) -> list[str]:
+    """``partial_formula(rule, i, n)`` for every input ``i``, in one pass.
+
+    >>> all_partial_formulas(RULES["affine"], 5)
+    ['1', 'x1', 'x2', 'w1', 'w2']
+    """
+    texts = info(rule).partials
+    layout = _layout(rule, n)
+    if not texts:
+        return [f"∂{rule.name}/∂{name}" for _, name in layout]
+    if not info(rule).groups:
+        return [texts[min(group, len(texts) - 1)] for group, _ in layout]
+    return [texts[min(group, len(texts) - 1)].replace(
+        "_i", name.lstrip("abcdefghijklmnopqrstuvwxyz")) for group, name in layout]
+
+
 def partial_formula(rule: Rule, i: int, n: int) -> str:
     """d(out)/d(input ``i`` of ``n``) as text, in the rule's own input names.
 
     >>> partial_formula(RULES["dot"], 1, 4), partial_formula(RULES["div"], 1, 2)
     ('x2', '-x/y**2')
     """
-    group, name = _layout(rule, n)[i]
+    group, name = _place(rule, i, n)
     texts = info(rule).partials
     if not texts:
         return f"∂{rule.name}/∂{name}"

@@ -16,11 +16,15 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from .core import Value, walk
+from .markup import code
+from .markup import text as markup_text
 from .names import (
     ATOM,
+    check_root,
     formula,
     latex,
     latex_name,
@@ -29,7 +33,7 @@ from .names import (
     node_text,
     substitute,
 )
-from .ops import info, input_names, partial_formula
+from .ops import all_partial_formulas, info, input_names
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
            "node_names"]
@@ -67,7 +71,9 @@ class _Consumer:
         parents = node.parents
         self.texts = [(names[id(p)], ATOM) if p.rule is not None else leaf_text(p, names)
                       for p in parents]
-        self.table = dict(zip(input_names(rule, len(parents)), (t for t, _ in self.texts)))
+        self.own = input_names(rule, len(parents))
+        self.local = all_partial_formulas(rule, len(parents))
+        self.table = dict(zip(self.own, (t for t, _ in self.texts)))
         if node.param is not None and rule.param:
             self.table[rule.param] = f"{node.param:.6g}"
         self.definition = self._define(None, -1)
@@ -90,12 +96,13 @@ class _Consumer:
         unlabelled constant the term is about is shown by its name, and its value given."""
         p = self.node.parents[k]
         n = len(self.node.parents)
-        local = partial_formula(self.rule, k, n)
+        local = self.local[k]
         if p.rule is not None or p.label:
+            if _IDENT.match(local):  # the common case (d(x*y)/dx = y, dot's x_i): one name
+                return self.definition, self.table.get(local, local)
             return self.definition, substitute(local, self.table)
         name = self.names[id(p)]
-        own = input_names(self.rule, n)[k]
-        table = _Override(self.table, own, name)
+        table = _Override(self.table, self.own[k], name)
         shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
             self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
         definition = self._define(p, k) if shown else self.definition
@@ -292,15 +299,22 @@ class Transcript:
         self.root = root
         self._visits = visits
         self._grads = grads
-        self._steps: list[Step] | None = None
+        self._steps: list[Step] = []
+        self._making: Iterator[Step] | None = None
 
     @property
     def steps(self) -> list[Step]:
         """The steps, root first; worked out on first use (a large graph's transcript is
         cheap to make and costs only when read)."""
-        if self._steps is None:
-            self._steps = _steps(self.root, self._visits)
-        return self._steps
+        return self._first(len(self._visits))
+
+    def _first(self, k: int) -> list[Step]:
+        """The first ``k`` steps, working out no more than those (a notebook shows 200)."""
+        if len(self._steps) < min(k, len(self._visits)):
+            if self._making is None:
+                self._making = _steps(self.root, self._visits)
+            self._steps.extend(islice(self._making, k - len(self._steps)))
+        return self._steps if k >= len(self._steps) else self._steps[:k]
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
@@ -317,7 +331,7 @@ class Transcript:
         return "\n".join(str(s) for s in self.steps)
 
     def __repr__(self) -> str:
-        return f"<Transcript of {len(self.steps)} steps>\n{self}"
+        return f"<Transcript of {len(self)} steps>\n{self}"
 
     def _more(self) -> str:
         extra = len(self) - self._SHOWN
@@ -326,17 +340,28 @@ class Transcript:
         return f"\n\n... and {extra} more steps (print the transcript to see all)"
 
     def _repr_markdown_(self) -> str:
+        # Labels are the user's text: code spans show them as typed (HTML and backticks
+        # included). A step naming a label that Markdown could read as markup (a backtick,
+        # *, $, <...) is shown as plain text rather than as math.
         lines = []
-        for s in self.steps[: self._SHOWN]:
-            where = "; ".join(f"`{t.definition}`: {t.note}" if t.note else
-                              f"`{t.definition}`, `d{t.consumer}/d{s.name} = {t.local_formula}`"
+        for s in self._first(self._SHOWN):
+            names = [s.name, s.root, *(t.consumer for t in s.terms)]
+            if any(_UNSAFE_IN_MATH & set(n) for n in names):
+                lines.append(f"- {code(str(s))}")
+                continue
+            where = "; ".join(f"{code(t.definition)}: {markup_text(t.note)}" if t.note else
+                              f"{code(t.definition)}, "
+                              f"{code(f'd{t.consumer}/d{s.name} = {t.local_formula}')}"
                               for t in s.terms)
             lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()
 
     def _repr_latex_(self) -> str:
-        rows = r" \\ ".join(s.latex() for s in self.steps[: self._SHOWN])
+        rows = r" \\ ".join(s.latex() for s in self._first(self._SHOWN))
         return rf"$$\begin{{gathered}} {rows} \end{{gathered}}$$"
+
+
+_UNSAFE_IN_MATH = frozenset("`*$|~<>&")  # a label holding one is not put into $...$
 
 
 def explain(root: Value) -> Transcript:
@@ -354,19 +379,20 @@ def explain(root: Value) -> Transcript:
     dL/da = dL/dc * dc/da = -1.0 * 3.0 = -3.0    [c = a * b, dc/da = b]
     dL/db = dL/dc * dc/db = -1.0 * 2.0 = -2.0    [c = a * b, dc/db = a]
     """
+    check_root(root, "explain")
     visits: list[tuple[Value, float, Any]] = []
     order, grads = walk(root, 1.0, visit=lambda node, g, parts: visits.append((node, g, parts)))
     return Transcript(root, visits, dict(zip(order, grads)))
 
 
-def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> list[Step]:
-    """The steps of a transcript from the walk's visits (each node after all its users)."""
+def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> Iterator[Step]:
+    """The steps of a transcript from the walk's visits (each node after all its users),
+    one at a time: a step's terms come from nodes visited before it."""
     names = node_names(root)
     rname = names[id(root)]
     terms: dict[Value, list[Term]] = {}
-    steps: list[Step] = []
     for node, g, parts in visits:
-        steps.append(Step(node, names[id(node)], rname, g, tuple(terms.pop(node, ()))))
+        yield Step(node, names[id(node)], rname, g, tuple(terms.pop(node, ())))
         if not node.parents:
             continue
         consumer = _Consumer(node, names)
@@ -379,4 +405,3 @@ def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> list[Step]:
             contribution = g * d if g != 0.0 else 0.0
             terms.setdefault(p, []).append(Term(names[id(node)], node.op, definition,
                                                 local_formula, g, float(d), contribution, note))
-    return steps

@@ -7,7 +7,9 @@ Measures (medians over repeats, all in this process):
 2. The same step hand-written on plain floats: the floor for pure Python.
 3. A chain of n ops (x = x * c + d): time per node at 1e4 and 1e6 nodes, forward + backward.
 4. Bytes per node (tracemalloc) for a graph of binary ops, vs micrograd.
-5. Training to a target with nn.fit: moons to 100% (SGD + momentum, Adam) and three-class
+5. Text views of the demo's full-batch loss: explain (the call, its steps, its text, its
+   Jupyter display) and backward_steps, as multiples of that loss's backward.
+6. Training to a target with nn.fit: moons to 100% (SGD + momentum, Adam) and three-class
    spirals to 95% (Adam, cross-entropy): steps and seconds.
 
 Benchmarks, not tests: nothing here asserts a time. Targets from the engine issue are
@@ -211,11 +213,36 @@ def main() -> None:
     print("\n3. memory per binary-op node (tracemalloc)")
     print(f"   autograd_lite {b_al:6.0f} B   micrograd {b_mg:6.0f} B   "
           f"ratio {b_al / b_mg:.2f} (target <= 0.50)")
+    text_views(reps)
     train_to_target()
 
 
+def text_views(reps: int) -> None:
+    """explain and backward_steps of the demo's full-batch loss, against its backward."""
+    random.seed(1337)
+    model = al_nn.MLP(2, [16, 16, 1])
+    scores = list(map(model, X))
+    losses = [(1 + -yi * s).relu() for yi, s in zip(Y, scores)]
+    loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+    nodes = len(autograd_lite.topological_order(loss))
+    t_back = median_time(loss.backward, reps)
+    rows = [
+        ("explain(loss)", lambda: autograd_lite.explain(loss)),
+        ("  + every step", lambda: autograd_lite.explain(loss).steps),
+        ("  + the text (str)", lambda: str(autograd_lite.explain(loss))),
+        ("  Jupyter display (200 steps)", lambda: autograd_lite.explain(loss)._repr_markdown_()),
+        ("backward_steps(loss)", lambda: autograd_lite.backward_steps(loss)),
+    ]
+    print(f"\n4. text views of the demo's full-batch loss ({nodes:,} nodes), median; "
+          f"backward {t_back * 1e3:.1f} ms")
+    for name, fn in rows:
+        t = median_time(fn, max(1, reps // 2))
+        print(f"   {name:<32}{t * 1e3:>9.1f} ms {t / t_back:>7.1f}x backward")
+    print("   (target: explain within 10x of backward)")
+
+
 def train_to_target() -> None:
-    print("\n4. training with nn.fit (full batch) to a target accuracy")
+    print("\n5. training with nn.fit (full batch) to a target accuracy")
     moons_model = lambda: al_nn.MLP(2, [16, 16, 1], seed=0)  # noqa: E731
     runs = [
         ("moons 100, SGD momentum 0.9", moons_model, al_nn.hinge, (X, Y), 1.0,

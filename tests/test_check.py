@@ -185,7 +185,8 @@ def test_a_failure_where_a_derivative_is_undefined_is_explained() -> None:
     report = gradcheck(lambda x: abs(x).sqrt(), [0.0])
     (row,) = report.rows
     assert math.isnan(row.analytic) and row.numeric == 0.0 and not report.passed
-    assert row.note.startswith("sqrt(abs(x)) at x=0: sqrt'(0) is undefined")
+    # sqrt's own input is abs(x): named so, not by the rule's placeholder "x"
+    assert row.note.startswith("sqrt(abs(x)) at abs(x)=0: sqrt'(0) is undefined")
     with pytest.raises(GradcheckError, match="sqrt'\\(0\\) is undefined"):
         gradcheck(lambda x: abs(x).sqrt(), [0.0], raise_on_fail=True)
 
@@ -389,7 +390,8 @@ def test_check_graph_names_the_first_wrong_node_with_its_creation_site() -> None
                                                           "test_check_graph_names_the_first_"
                                                           "wrong_node_with_its_creation_site")
     text = str(report)
-    assert f"FIRST DISAGREEMENT: node z = cube(x={math.sin(1.5):.6g}), created at" in text
+    # z's input is y = sin(x), unlabelled: named as every picture names it (sin1)
+    assert f"FIRST DISAGREEMENT: node z = cube(sin1={math.sin(1.5):.6g}), created at" in text
     assert f"test_check.py:{line}" in text
     # The second cube node is wrong too, but comes later in forward order.
     assert sum(c.failed for c in report.checks) == 2

@@ -14,7 +14,7 @@ from ..arguments import check_callable, check_outputs, check_sequence
 from ..core import BackwardError, Rule, Value, apply, enable_grad, topological_order
 from ..core.graph import local_partials
 from ..derivatives import grad, gradients
-from ..names import formula
+from ..names import formula, short_name
 from ..ops import info
 from .numeric import StepFailed, check_tolerances, close, difference, inputs_text, step
 from .reports import GradcheckReport, Row, finish
@@ -81,19 +81,29 @@ def _central(g: Callable[[list[float]], list[float]], xs: list[float], j: int, e
                          "the edge of the domain or lower eps") from failed.exc
 
 
-def _value_of(f: Callable[..., Any], fn: str) -> Callable[[list[float]], list[float]]:
+def _inputs(xs: Sequence[float], names: Sequence[str] | None) -> list[Value]:
+    """Leaves for ``f``, labelled with the inputs' names when known, so an error inside
+    ``f`` names them as the report does (``sqrt(x*2)``, not the rule's own ``x``)."""
+    if names is None:
+        return [Value(x) for x in xs]
+    return [Value(x, label=n) for x, n in zip(xs, names)]
+
+
+def _value_of(f: Callable[..., Any], fn: str,
+              names: Sequence[str] | None = None) -> Callable[[list[float]], list[float]]:
     def evaluate(xs: list[float]) -> list[float]:
         with enable_grad():  # f may itself take gradients (grad(..., create_graph=True))
-            outs = _outputs(f(*[Value(x) for x in xs]), fn)
+            outs = _outputs(f(*_inputs(xs, names)), fn)
         return [o.data if isinstance(o, Value) else float(o) for o in outs]
     return evaluate
 
 
-def _grads_of(f: Callable[..., Any], fn: str) -> Callable[[list[float]], list[float]]:
+def _grads_of(f: Callable[..., Any], fn: str,
+              names: Sequence[str] | None = None) -> Callable[[list[float]], list[float]]:
     """Analytic first derivatives, flattened as [d out_k / d x_i for k, i]."""
     def analytic(xs: list[float]) -> list[float]:
         with enable_grad():
-            ins = [Value(x) for x in xs]
+            ins = _inputs(xs, names)
             outs = _outputs(f(*ins), fn)
             flat: list[float] = []
             for out in outs:
@@ -169,7 +179,8 @@ def _failure_note(f: Callable[..., Any], xs: list[float], names: Sequence[str], 
         except (ArithmeticError, ValueError) as exc:
             what = (f"{rule.name}'({args[0]:g}) is undefined" if len(args) == 1 else
                     f"a derivative of {rule.name} is undefined")
-            undefined.append(f"{_short(node)} at {inputs_text(rule, args)}: {what} ({exc})")
+            at = inputs_text(rule, args, None, [short_name(p) for p in node.parents])
+            undefined.append(f"{_short(node)} at {at}: {what} ({exc})")
             continue
         if info(rule).kinks and len(args) == 1:
             moved = None
@@ -234,7 +245,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
     m = len(xs)
     n_out = len(_value_of(f, "gradcheck")(xs))
     analytic, reason = _analytic(lambda: _grads_of(f, "gradcheck")(xs), n_out * m)
-    numeric = [_central(_value_of(f, "gradcheck"), xs, j, eps, names, "gradcheck")
+    numeric = [_central(_value_of(f, "gradcheck", names), xs, j, eps, names, "gradcheck")
                for j in range(m)]
     outs = _output_names(n_out)
     rows = []
@@ -278,7 +289,8 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-
     m = len(xs)
     n_out = len(_value_of(f, "gradgradcheck")(xs))
     second, reason = _analytic(lambda: _second(f, xs), n_out * m * m)
-    numeric = [_central(_grads_of(f, "gradgradcheck"), xs, j, eps, names, "gradgradcheck")
+    numeric = [_central(_grads_of(f, "gradgradcheck", names), xs, j, eps, names,
+                        "gradgradcheck")
                for j in range(m)]
     outs = _output_names(n_out)
     rows = []

@@ -48,7 +48,7 @@ def check_graph(root: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
         rule = node.rule
         assert rule is not None
         args = [p.data for p in node.parents]
-        shown = inputs_text(rule, args, node.param)
+        shown = inputs_text(rule, args, node.param, [names[id(p)] for p in node.parents])
         site = creation_site(node)
 
         def forward(xs: list[float], node: Value = node) -> list[float]:

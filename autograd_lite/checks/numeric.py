@@ -65,14 +65,16 @@ def difference(g: Callable[[list[float]], list[float]], xs: Sequence[float], j: 
     return [(p - m) / (2.0 * h) for p, m in zip(*values)]
 
 
-def inputs_text(rule: Rule, args: Sequence[float], param: Any = None) -> str:
-    """``x=0.5, y=2`` in the rule's own input names (at most 8, then a count).
+def inputs_text(rule: Rule, args: Sequence[float], param: Any = None,
+                names: Sequence[str] | None = None) -> str:
+    """``a=0.5, b=2``: each input by its name in the graph (``names``), else by the rule's
+    own name for it, with its value (at most 8, then a count).
 
     >>> from autograd_lite import RULES
-    >>> inputs_text(RULES["powc"], [0.5], 3.0)
-    'x=0.5, c=3'
+    >>> inputs_text(RULES["powc"], [0.5], 3.0), inputs_text(RULES["mul"], [1, 2], None, "ab")
+    ('x=0.5, c=3', 'a=1, b=2')
     """
-    names = input_names(rule, len(args))
+    names = list(names) if names is not None else input_names(rule, len(args))
     shown = ", ".join(f"{n}={a:.6g}" for n, a in zip(names[:8], args[:8]))
     if len(args) > 8:
         shown += f", ... ({len(args)} inputs)"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .. import markup
 from ..core import Value
 
 __all__ = ["GradcheckError", "GradcheckReport", "GraphCheckReport", "NodeCheck", "Row",
@@ -85,8 +86,8 @@ def _text_table(rows: Sequence[tuple[str, ...]]) -> str:
 
 
 def _markdown_table(rows: Sequence[tuple[str, ...]]) -> str:
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    def line(cells: Sequence[str]) -> str:  # labels are the user's: shown, never markup
+        return "| " + " | ".join(markup.text(c) for c in cells) + " |"
     return "\n".join([line(_HEADERS), line(["---"] * len(_HEADERS)), *map(line, rows)])
 
 
@@ -135,8 +136,9 @@ class GradcheckReport:
     def _repr_markdown_(self) -> str:
         notes = _notes(self.rows)
         table = _markdown_table([_cells(r, notes) for r in self.rows])
-        listed = "\n".join(f"{i}. {n}" for i, n in enumerate(notes, 1))
-        return f"**{self._headline()}**\n\n{table}" + (f"\n\nNotes:\n\n{listed}" if notes else "")
+        listed = "\n".join(f"{i}. {markup.text(n)}" for i, n in enumerate(notes, 1))
+        return (f"**{markup.text(self._headline())}**\n\n{table}"
+                + (f"\n\nNotes:\n\n{listed}" if notes else ""))
 
 
 Report = TypeVar("Report", "GradcheckReport", "GraphCheckReport")
@@ -286,4 +288,4 @@ class GraphCheckReport:
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        return "```text\n" + str(self) + "\n```"
+        return markup.fence(str(self), "text")

@@ -43,7 +43,8 @@ from ..core import Value
 from .compiled import Compiled
 from .tracing import CompileError, split_result
 
-__all__ = ["CompileError", "Compiled", "CompiledLoss", "compile", "compile_loss"]
+# ``compile`` is left out of ``import *``: it would replace the builtin of that name.
+__all__ = ["CompileError", "Compiled", "CompiledLoss", "compile_loss"]
 
 
 def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",

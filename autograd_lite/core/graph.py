@@ -15,9 +15,8 @@ from .errors import BackwardError
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["accumulated", "backward_order", "local_forward", "local_partials", "local_step",
-           "not_finite",
-           "topological_order", "users_of", "walk_lock"]
+__all__ = ["accumulated", "backward_order", "data_error", "local_forward", "local_partials",
+           "local_step", "not_finite", "topological_order", "users_of", "walk_lock"]
 
 
 # Traversals and walks use scratch slots of the nodes, so one runs at a time. An RLock: a
@@ -143,6 +142,15 @@ def local_forward(node: Value, inputs: Sequence[float] | None = None) -> float:
     if rule.param is not None:
         args.append(node.param)
     return float(rule.forward(*args))
+
+
+def data_error(order: list[Value]) -> Exception | None:
+    """The error naming the first node whose ``.data`` is no longer a float (set by hand
+    after the forward pass), or None when that is not what went wrong."""
+    for node in order:
+        if type(node.data) is not float:
+            return errors.wording.bad_data("backward", node)
+    return None
 
 
 def not_finite(order: list[Value], node: Value, g: Any) -> BackwardError:

@@ -24,11 +24,11 @@ on_anomaly: list[Callable[[Any], None]] = []
 
 
 class _Switch:
-    """A context manager that sets and clears mode bits. Unlike a token reset, leaving it
-    restores only its own bits, so a ``no_grad()`` entered in a generator that another
-    thread or task finishes does not fail."""
+    """A context manager that sets and clears mode bits. Leaving it restores only its own
+    bits, and only in a context that entered it: a ``no_grad()`` entered in a generator
+    that another thread or task finishes changes nothing there (and raises nothing)."""
 
-    __slots__ = ("_before", "off", "on")
+    __slots__ = ("on", "off", "_before")
 
     def __init__(self, on: int, off: int) -> None:
         self.on, self.off = on, off
@@ -36,10 +36,18 @@ class _Switch:
     def __enter__(self) -> None:
         self._before = mode.get()
         mode.set((self._before | self.on) & ~self.off)
+        _open.set((*_open.get(), self))
 
     def __exit__(self, *exc: object) -> None:
+        opened = _open.get()
+        if self not in opened:  # entered in another thread or task: not ours to undo
+            return
+        _open.set(tuple(s for s in opened if s is not self))
         bits = self.on | self.off
         mode.set((mode.get() & ~bits) | (self._before & bits))
+
+
+_open: ContextVar[tuple[_Switch, ...]] = ContextVar("autograd_lite_open_switches", default=())
 
 
 def no_grad() -> Any:

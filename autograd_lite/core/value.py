@@ -130,11 +130,11 @@ class Value:
         12.0
         """
         seed = number(grad, "backward", "the seed (grad)")
-        order, grads = walk(self, Value(seed) if create_graph else seed, create_graph)
-        # Leaves add to what they held, other nodes get their new gradient; all or nothing.
-        new = [g if n.parents else graph.accumulated(n, g) for n, g in zip(order, grads)]
-        for node, g in zip(order, new):
-            node.grad = g
+        with graph.walk_lock:  # two threads' backwards into one leaf must not lose a sum
+            order, grads = walk(self, Value(seed) if create_graph else seed, create_graph)
+            new = [g if n.parents else graph.accumulated(n, g) for n, g in zip(order, grads)]
+            for node, g in zip(order, new):
+                node.grad = g
 
 
 # --- backward: one walk, the chain rule at each node -------------------------------------
@@ -201,6 +201,8 @@ def walk(root: Value, seed: Any, create_graph: bool = False,
         try:
             _reverse(order, create_graph, visit)
             return order, [n._acc if n._acc is not None else 0.0 for n in order]
+        except TypeError as exc:  # a .data set to a non-number after the forward pass?
+            raise graph.data_error(order) or exc from None
         finally:  # gradient graphs refer back to their nodes: keep no reference cycles
             for node in order if create_graph else ():
                 node._acc = None

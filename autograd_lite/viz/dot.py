@@ -32,17 +32,23 @@ def literal(text: str) -> str:
     >>> print(literal('say "hi"\\\\N'))
     "say \\"hi\\"\\\\N"
     """
-    body = _visible(str(text)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    body = _visible(str(text)).replace("&", "&amp;")  # graphviz reads entities here too
+    body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{body}"'
 
 
 def esc(text: str) -> str:
-    """``text`` made safe inside an HTML-like label (``<b>``, ``&``, control characters).
+    r"""``text`` made safe inside an HTML-like label (``<b>``, ``&``, control characters),
+    shown as written: graphviz expands ``\N``, ``\G``... even there (after reading
+    entities), so a backslash is doubled; a newline breaks the line.
 
     >>> esc("a<b> & c")
     'a&lt;b&gt; &amp; c'
+    >>> print(esc("w\\N"), esc("two\nlines"))
+    w\\N two<br/>lines
     """
-    return html.escape(_visible(str(text)), quote=True)
+    body = html.escape(_visible(str(text)), quote=True)
+    return body.replace("\\", "\\\\").replace("\n", "<br/>")
 
 
 def _value(v: Any) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,6 +103,33 @@ class DrawOptions:
                 raise ValueError(f"draw_dot: {what} must be a number >= 0, got {v!r}")
         if not isinstance(self.grads, Mapping):
             _choice("grads", self.grads, ("auto", "stored", "compute"))
+        elif not all(_real(g) for g in self.grads.values()):
+            bad = next(g for g in self.grads.values() if not _real(g))
+            raise TypeError(f"draw_dot: grads maps id(node) to a gradient (a number), as "
+                            f"backprop(root) gives; got {bad!r:.60}")
+        if self.highlight is not None and not isinstance(self.highlight, Value):
+            raise TypeError(f"draw_dot: highlight must be a node of the graph (a Value) or "
+                            f"None, got {self.highlight!r:.60}")
+        if self.scale is not None and not (
+                isinstance(self.scale, (tuple, list)) and len(self.scale) == 2
+                and all(isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                        for d in self.scale) and self.scale[0] < self.scale[1]):
+            raise ValueError(f"draw_dot: scale must be (lo, hi), two ints (powers of ten) with "
+                             f"lo < hi, got {self.scale!r:.60}")
+        for what in ("node_style", "edge_style"):
+            styles = getattr(self, what)
+            if styles is not None and not (isinstance(styles, Mapping) and all(
+                    isinstance(v, Mapping) for v in styles.values())):
+                raise TypeError(f"draw_dot: {what} must map id(node) to a dict of graphviz "
+                                f"attributes, got {styles!r:.60}")
+        if self.sent_back is not None and (isinstance(self.sent_back, (str, bytes)) or
+                                           not isinstance(self.sent_back, Collection)):
+            raise TypeError(f"draw_dot: sent_back must be a collection of id(node), got "
+                            f"{self.sent_back!r:.60}")
+
+
+def _real(x: Any) -> bool:
+    return isinstance(x, (numbers.Real, Value)) and not isinstance(x, bool)
 
 
 def _choice(what: str, value: Any, allowed: Sequence[Any]) -> None:
