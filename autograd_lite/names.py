@@ -38,14 +38,20 @@ def node_names(root: Value) -> dict[int, str]:
     """A unique name for every node ``root`` depends on, keyed by ``id(node)``.
 
     A node's label if it has one (repeated labels get ``_2``, ``_3``...); otherwise an
-    unlabelled root is ``L``, unlabelled leaves are ``x1, x2, ...`` and other unlabelled
-    nodes are named after their op (``mul1``, ``tanh1``...).
+    unlabelled root is ``L``; the unlabelled weights and bias of the k-th neuron (a fused
+    ``affine`` node, as ``nn`` makes) are ``wk_1, wk_2, ...`` and ``bk``; other unlabelled
+    leaves, constants mostly, are ``c1, c2, ...``; other nodes are named after their op
+    (``mul1``, ``tanh1``...). Pictures, transcripts and answer checking all use these names.
 
     >>> a = Value(2.0, label="a"); b = Value(3.0)
     >>> y = (a * b).tanh()
     >>> names = node_names(y)
     >>> [names[id(n)] for n in (a, b, y.parents[0], y)]
-    ['a', 'x1', 'mul1', 'L']
+    ['a', 'c1', 'mul1', 'L']
+    >>> from autograd_lite.nn import Neuron
+    >>> n = Neuron(2, seed=0); out = n([a, b])
+    >>> [node_names(out)[id(p)] for p in n.parameters()]
+    ['w1_1', 'w1_2', 'b1']
     """
     order = topological_order(check_root(root, "node_names"))
     taken = {n.label for n in order if n.label}
@@ -62,16 +68,39 @@ def node_names(root: Value) -> dict[int, str]:
                 counters[base, sep] = k
                 return candidate
 
+    places = _neuron_places(order)
     for node in order:
+        place = places.get(id(node))
         if node.label:
             name = fresh(node.label, "_")
         elif node is root and "L" not in taken:
             name = "L"
+        elif place is not None and place not in taken and place not in used:
+            name = place
         else:
-            name = fresh(node.op or "x", "")
+            name = fresh(node.op or "c", "")
         used.add(name)
         names[id(node)] = name
     return names
+
+
+def _neuron_places(order: list[Value]) -> dict[int, str]:
+    """``wk_i`` / ``bk`` for the unlabelled weights and bias of each neuron (an ``affine``
+    node whose first n + 1 inputs are leaves), neurons numbered as they first appear."""
+    places: dict[int, str] = {}
+    neurons: dict[int, int] = {}
+    for node in order:
+        if node.op != "affine":
+            continue
+        n = (len(node.parents) - 1) // 2
+        params = node.parents[: n + 1]
+        if not all(p.is_leaf for p in params) or id(params[0]) in neurons:
+            continue
+        k = neurons[id(params[0])] = len(neurons) + 1
+        for i, p in enumerate(params):
+            if not p.label:
+                places.setdefault(id(p), f"b{k}" if i == 0 else f"w{k}_{i}")
+    return places
 
 
 # --- formulas -------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_unlabelled_constants_show_as_numbers_as_in_formula() -> None:
     lines = [str(s) for s in explain(L)]
     # By hand: d(4a)/da = 4; d(a*c)/dc = a = 2 for the constant c = 4.
     assert lines[1] == "dL/da = 4 = 4.0    [L = a * 4, dL/da = 4]"
-    assert lines[2] == "dL/dx1 = a = 2.0    [L = a * x1 with x1 = 4, dL/dx1 = a]"
+    assert lines[2] == "dL/dc1 = a = 2.0    [L = a * c1 with c1 = 4, dL/dc1 = a]"
     assert formula(L) == "a*4"
     (step,) = [s for s in explain(a / -4) if s.name == "a"]
     assert str(step) == "dL/da = 1/(-4) = -0.25    [L = a / (-4), dL/da = 1/(-4)]"
@@ -180,7 +180,7 @@ def test_node_names_are_labels_or_readable_and_unique() -> None:
     assert len(set(names.values())) == len(names)
     assert (names[id(w1)], names[id(w2)]) == ("w", "w_2") or (
         names[id(w2)], names[id(w1)]) == ("w", "w_2")
-    assert names[id(c)] == "x1" and names[id(y)] == "L"
+    assert names[id(c)] == "c1" and names[id(y)] == "L"  # an unlabelled leaf: c1
     assert sorted(v for v in names.values() if v[:-1] in ("mul", "add", "tanh", "exp")) == [
         "add1", "exp1", "mul1", "tanh1"]  # the root (an add) is L
     taken = Value(1.0, label="L")
@@ -190,7 +190,7 @@ def test_node_names_are_labels_or_readable_and_unique() -> None:
     assert node_names(root)[id(root)] == "mul1"
     x1 = Value(1.0, label="x1")
     names = node_names(x1 + Value(2.0) + 0)
-    assert sorted(names.values()) == ["L", "add1", "x1", "x2", "x3"]
+    assert sorted(names.values()) == ["L", "add1", "c1", "c2", "x1"]
 
 
 # --- formulas -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_frames_name_nodes_as_the_transcript_does() -> None:
     assert [s.text.split(". ")[0] for s in steps] == [
         "step 0: seed dL/dL = 1", "step 1: L = tanh1 + a", "step 2: tanh1 = tanh(mul1)",
         "step 3: mul1 = a * 3"]
-    assert "x1 (= 3) gets 2.458e-05 × 2 = 4.915e-05" in steps[3].text
+    assert "c1 (= 3) gets 2.458e-05 × 2 = 4.915e-05" in steps[3].text
 
 
 def test_frames_accumulate_to_the_true_gradients() -> None:

@@ -7,6 +7,7 @@ the rules table's formula strings; numbers are looked for as the picture prints 
 from __future__ import annotations
 
 import math
+import re
 import random
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -211,9 +212,10 @@ def test_a_neurons_edges_name_each_weight_and_input() -> None:
     x1, x2 = Value(-2.0, label="x1"), Value(3.0, label="x2")
     out = neuron([x1, x2])
     labels = " | ".join(edge_texts(parse(draw_dot(out, edge_labels="local"))))
-    # affine(b, w1, w2, x1, x2): d/dw2 = x2 = 3, d/dx1 = w1, d/db = 1 (by hand)
-    assert "∂affine1/∂w2 = x2 = 3" in labels and "∂affine1/∂w1 = x1 = -2" in labels, labels
-    assert f"∂affine1/∂x1 = w1 = {fmt(w1.data)}" in labels and "∂affine1/∂b = 1" in labels
+    # affine(b, w1, w2, x1, x2): d/dw2 = x2 = 3, d/dx1 = w1, d/db = 1 (by hand); the
+    # neuron's unlabelled parameters are named b1, w1_1, w1_2 (node_names)
+    assert "∂affine1/∂w1_2 = x2 = 3" in labels and "∂affine1/∂w1_1 = x1 = -2" in labels
+    assert f"∂affine1/∂x1 = w1_1 = {fmt(w1.data)}" in labels and "∂affine1/∂b1 = 1" in labels
 
 
 def test_edge_labels_follow_a_rules_own_input_groups() -> None:
@@ -249,12 +251,12 @@ def test_boxes_frames_and_transcripts_use_the_same_names() -> None:
     y.backward()
     svg = parse(draw_dot(y))
     shown = {text_of(g).split()[0] for g in groups(svg, "node") if text_of(g)}
-    # by hand, as expression.node_names documents: labels, x1 for the unlabelled leaf,
+    # by hand, as names.node_names documents: labels, c1 for the unlabelled leaf,
     # op names counted per op, L for the unlabelled root
-    assert {"a", "x1", "mul1", "tanh1", "L"} <= shown
+    assert {"a", "c1", "mul1", "tanh1", "L"} <= shown
     captions = " ".join(s.text for s in backward_steps(y))
     transcript = str(explain(y))
-    for name in ("x1", "mul1", "tanh1", "dL/d"):
+    for name in ("c1", "mul1", "tanh1", "dL/d"):
         assert name in captions and name in transcript, name
     assert not any(word in captions for word in ("leaf", " mul ", "tanh +="))
 
@@ -348,8 +350,8 @@ def test_numbers_in_an_expression_are_plain_constants() -> None:
     h.backward()
     svg = parse(draw_dot(h))
     constants = [g for g in groups(svg, "node") if " = 6" in text_of(g)]
-    # names by hand (node_names): the four unlabelled leaves are x1..x4
-    assert sorted(text_of(g) for g in constants) == [f"x{i} = 6" for i in range(1, 5)]
+    # names by hand (node_names): the four unlabelled leaves are c1..c4
+    assert sorted(text_of(g) for g in constants) == [f"c{i} = 6" for i in range(1, 5)]
     for g in constants:
         assert "grad" not in text_of(g) and "▼" not in text_of(g)
         assert VANISHING not in strokes(g) and not fills(g) & {c.lower() for c in PALETTE}
@@ -372,8 +374,9 @@ def test_model_parameters_stay_boxes_and_its_inputs_are_constants() -> None:
     plain.backward()
     svg = parse(draw_dot(plain, model=model, collapse="none"))
     boxes = [text_of(g) for g in groups(svg, "node") if "grad" in text_of(g)]
-    # 2 neurons x (b, w1, w2) + 1 x (b, w1, w2) parameters, each a box with its gradient
-    params = [t for t in boxes if t.split()[0] in ("b", "w1", "w2")]
+    # 2 neurons x (b, w1, w2) + 1 x (b, w1, w2) parameters, each a box with its gradient,
+    # named by neuron: b1, w1_1, w1_2, b2, ... (node_names)
+    params = [t for t in boxes if re.fullmatch(r"b\d|w\d_\d", t.split()[0])]
     assert len(params) == len(model.parameters()) == 9
     constants = [text_of(g) for g in groups(svg, "node") if " = " in text_of(g)
                  and "grad" not in text_of(g)]
@@ -494,7 +497,9 @@ def test_uncollapsed_small_mlp_groups_neurons_in_clusters() -> None:
     # the loss's square is not mistaken for the last neuron's activation; "1 neuron"
     assert titles.count("layer 2 (1 linear neuron in this graph)") == 1
     labels = [text_of(g).split()[0] for g in groups(svg, "node")]
-    assert labels.count("b") == 4 and labels.count("w1") == 4 and labels.count("w3") == 1
+    # 4 neurons: b1..b4, each with w_k_1, and w_k_3 for the first layer's only (3 inputs?)
+    assert sum(bool(re.fullmatch(r"b\d", t)) for t in labels) == 4
+    assert sum(bool(re.fullmatch(r"w\d_1", t)) for t in labels) == 4
 
 
 def test_max_nodes_guard_gives_a_clear_message_and_a_hint() -> None:

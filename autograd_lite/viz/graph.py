@@ -227,7 +227,7 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
 
     Boxes are named as ``explain`` and ``backward_steps`` name nodes
     (``autograd_lite.names.node_names``: labels, else ``mul1``, ``x1``..., ``L`` for the
-    root); unlabelled parameters of a neuron show their place in it (``b``, ``w1``...). Edge
+    root, ``w1_2``/``b1`` for a neuron's unlabelled weights and bias, ``c1`` for constants). Edge
     formulas use those names too: ``∂c/∂a = b``.
 
     **Constants.** A leaf is drawn as a small plain constant node (``x1 = 3``, or just ``3``
@@ -278,7 +278,7 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
     >>> "∂c/∂a = b = -3" in src and "grad -3" in src  # dc/da = b = -3
     True
     >>> y = a * 3; y.backward()                       # the 3 is a constant: no grad shown
-    >>> const = [line for line in draw_dot(y).source.splitlines() if 'label="x1 = 3"' in line]
+    >>> const = [line for line in draw_dot(y).source.splitlines() if 'label="c1 = 3"' in line]
     >>> len(const), "grad" in const[0]
     (1, False)
     """
@@ -346,9 +346,6 @@ class _Drawing:
                           layout.rep.get(id(opts.highlight)))
         self.marks: set[str] = set()
         self.formulas: dict[int, list[str]] = {}
-        # As boxes are titled: a neuron's unlabelled parameters by their place (b, w1...).
-        self.shown_names = {id(n): (None if n.label else layout.names.get(id(n)))
-                            or self.names[id(n)] for n in order}
         shown = [] if known is None else [abs(known[id(n)]) for n in order
                                            if id(n) in known and id(n) not in constants
                                            and layout.rep[id(n)] is not None]
@@ -503,8 +500,8 @@ class _Drawing:
         self._holder(uid).node(uid, label=self._table(self._name(node), cells, raw), **style)
 
     def _name(self, node: Value) -> str:
-        """The box's title: ``node_names``' name, or a neuron parameter's place (``w2``)."""
-        return self.shown_names[id(node)]
+        """The box's title: the node's name, as ``node_names`` gives it."""
+        return self.names[id(node)]
 
     def _constant(self, node: Value) -> None:
         """A small plain node for a number written into the expression."""
@@ -580,7 +577,7 @@ class _Drawing:
         """Each input's ``∂c/∂a = b``, worked out once per node (wide nodes are common)."""
         found = self.formulas.get(id(node))
         if found is None:
-            found = self.formulas[id(node)] = edge_formulas(node, self.shown_names)
+            found = self.formulas[id(node)] = edge_formulas(node, self.names)
         return found
 
     def _group_box(self, key: str, group: list[Neuron]) -> None:

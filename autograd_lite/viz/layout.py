@@ -43,7 +43,6 @@ class Layout:
         self.boxes: dict[str, list[Neuron]] = {}
         self.layers: dict[tuple[int, ...], list[Neuron]] = {}
         self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
-        self.names: dict[int, str] = {}  # shown for unlabelled parameters: b, w1, w2...
         for neuron in neurons:
             self.layers.setdefault(neuron.layer_key, []).append(neuron)
         absorbed = {id(m) for neuron in neurons for m in neuron.members}
@@ -54,9 +53,6 @@ class Layout:
             if all(id(c) in absorbed for c, _ in consumers.get(pid, ())):
                 shared_params.add(pid)
         for neuron in neurons:
-            self.names[id(neuron.params[0])] = "b"
-            for i, w in enumerate(neuron.params[1:]):
-                self.names[id(w)] = f"w{i + 1}"
             if level == "none":  # every node drawn: clusters hold the neuron's own nodes
                 for p in neuron.params:
                     if id(p) in shared_params and len(consumers.get(id(p), ())) == 1:
