@@ -7,8 +7,8 @@ the rules table's formula strings; numbers are looked for as the picture prints 
 from __future__ import annotations
 
 import math
-import re
 import random
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
