@@ -51,9 +51,9 @@ bench: install browser node
 	$(BIN)/python bench/site.py
 	$(BIN)/python bench/compile.py
 
-# Lines per module, so growth is seen.
+# Lines per module, layer by layer (a reading guide), so growth is seen.
 loc:
-	@find autograd_lite -name '*.py' | sort | xargs wc -l
+	@$(PYTHON) tools/loc.py
 
 notebooks: install
 	$(BIN)/python -m pip install -q jupyterlab ipywidgets
