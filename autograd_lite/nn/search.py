@@ -31,14 +31,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..core import DomainError, Value
 from ..datasets import rng_from_seed
 from .validation import (
     MAX_STEPS,
-    checked_parameters,
+    Parameters,
+    checked_named_parameters,
     finite_number,
     is_real,
     short_repr,
@@ -66,9 +67,9 @@ class GradientFreeOptimizer:
     #: Constructor settings saved in ``state_dict()["hyper"]``.
     hyper_names: tuple[str, ...] = ()
 
-    def __init__(self, params: Iterable[Value], seed: int | random.Random | None = 0) -> None:
+    def __init__(self, params: Parameters, seed: int | random.Random | None = 0) -> None:
         name = type(self).__name__
-        self.params = checked_parameters(name, params)
+        self.params, self.param_names = checked_named_parameters(name, params)
         self.rng = rng_from_seed(seed, name)
         self.steps = 0
         self.evaluations = 0
@@ -338,7 +339,7 @@ class GeneticAlgorithm(GradientFreeOptimizer):
     hyper_names = ("population", "elite", "tournament", "crossover", "mutation_rate",
                    "mutation_scale", "init_scale")
 
-    def __init__(self, params: Iterable[Value], population: int = 50, elite: int = 2,
+    def __init__(self, params: Parameters, population: int = 50, elite: int = 2,
                  tournament: int = 3, crossover: float = 0.9, mutation_rate: float = 0.1,
                  mutation_scale: float = 0.3, init_scale: float = 0.5,
                  seed: int | random.Random | None = 0) -> None:
@@ -429,7 +430,7 @@ class ParticleSwarm(GradientFreeOptimizer):
 
     hyper_names = ("particles", "inertia", "cognitive", "social", "init_scale", "max_speed")
 
-    def __init__(self, params: Iterable[Value], particles: int = 30, inertia: float = 0.7298,
+    def __init__(self, params: Parameters, particles: int = 30, inertia: float = 0.7298,
                  cognitive: float = 1.49618, social: float = 1.49618, init_scale: float = 0.5,
                  max_speed: float | None = None, seed: int | random.Random | None = 0) -> None:
         name = "ParticleSwarm"
@@ -510,7 +511,7 @@ class RandomSearch(GradientFreeOptimizer):
 
     hyper_names = ("scale", "samples")
 
-    def __init__(self, params: Iterable[Value], scale: float = 0.1, samples: int = 1,
+    def __init__(self, params: Parameters, scale: float = 0.1, samples: int = 1,
                  seed: int | random.Random | None = 0) -> None:
         self.scale = finite_number("RandomSearch", "scale", scale, minimum=0.0,
                                    above_minimum=True)

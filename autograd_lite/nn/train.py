@@ -36,7 +36,7 @@ from .modules import Module
 from .optim import LevenbergMarquardt, Optimizer
 from .schedules import Schedule
 from .search import GradientFreeOptimizer
-from .validation import finite_number, flag, is_real, whole_number
+from .validation import finite_number, flag, is_real, short_repr, whole_number
 from .work import active_work_counter
 
 __all__ = ["History", "TrainingRun", "argmax_accuracy", "evaluate", "fit", "logit_accuracy",
@@ -134,6 +134,56 @@ def checked_data(owner: str, what: str, data: Any) -> tuple[list[Any], list[Any]
     xs = [_row(x, f"{what} X[{i}]", owner) for i, x in enumerate(X)]
     ys = [_row(t, f"{what} y[{i}]", owner) for i, t in enumerate(y)]
     return xs, ys
+
+
+def _check_optimizer(model: Any, optimizer: Any) -> None:
+    """Refuse what cannot train ``model``: not an optimizer (None, a class, a string), or
+    one that updates none of the model's parameters (made for another model: training
+    would run, report a flat loss and change nothing)."""
+    if isinstance(optimizer, type):
+        kind = optimizer.__name__
+        raise TypeError(f"fit: optimizer must be an optimizer object, got the class {kind}; "
+                        f"make one over the model's parameters: {kind}(model.parameters(), "
+                        f"...)")
+    params = getattr(optimizer, "params", None)
+    if not (isinstance(params, list) and callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(f"fit: optimizer must be an optimizer over the model's parameters, "
+                        f"such as SGD(model.parameters(), lr=0.1) (an object with params, "
+                        f"step() and zero_grad()), got {short_repr(optimizer, 60)}")
+    if not callable(model):
+        raise TypeError(f"fit: model must be a Module or a function of one sample, got "
+                        f"{short_repr(model, 60)}")
+    named = getattr(model, "named_parameters", None)
+    if not callable(named):
+        return  # a plain function: the optimizer's parameters are what is trained
+    pairs = [(n, p) for n, p in named() if isinstance(p, Value)]
+    held = {id(p) for p in params}
+    if pairs and not any(id(p) in held for _, p in pairs):
+        kind = type(optimizer).__name__
+        raise ValueError(f"fit: the optimizer ({kind}) updates none of the parameters of the "
+                         f"model ({type(model).__name__}): its first parameter "
+                         f"{pairs[0][0]!r} is not among the optimizer's {len(params)}, so "
+                         f"training would change nothing; was the optimizer made for another "
+                         f"model? Make it from this one: {kind}(model.parameters(), ...)")
+
+
+@contextlib.contextmanager
+def _parameter_names(model: Any, optimizer: Any) -> Iterator[None]:
+    # While fit trains, an optimizer's errors name parameters as the model does
+    # ('layers.0.neurons.0.w.0'); its own names (given as named_parameters()) win.
+    names = getattr(optimizer, "param_names", None)
+    named = getattr(model, "named_parameters", None)
+    if not isinstance(names, list) or not callable(named) or all(names):
+        yield
+        return
+    by_id = {id(p): n for n, p in named()}
+    saved = list(names)
+    names[:] = [n or by_id.get(id(p)) for n, p in zip(names, optimizer.params)]
+    try:
+        yield
+    finally:
+        names[:] = saved
 
 
 def _callbacks(progress: bool, target_accuracy: float | None, patience: int | None,
@@ -480,6 +530,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     if isinstance(optimizer, LevenbergMarquardt):
         raise TypeError("fit: LevenbergMarquardt fits residuals, not a loss on batches; "
                         "call its step() in a loop instead")
+    _check_optimizer(model, optimizer)
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (predictions, targets), got {loss!r}")
     X, y = checked_data("fit", "data", data)
@@ -525,7 +576,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     start = time.perf_counter()
     if isinstance(model, Module):
         model.train()
-    with paused_cyclic_gc():
+    with paused_cyclic_gc(), _parameter_names(model, optimizer):
         try:
             history = loop.train(lambda: batches(X, y, batch_size, shuffle=shuffle, seed=rng,
                                                  drop_last=drop_last), validation)
