@@ -302,7 +302,7 @@ class _Loop:
                 cb.on_epoch_begin(run)
             reason = self.run_epoch(epoch_batches())
             if validation is not None:
-                val_loss, val_acc = evaluate(run.model, self.loss, validation, self.metric)
+                val_loss, val_acc = self.validate(validation)
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_acc)
             reason = reason or _first_reason(cb.on_epoch_end(run) for cb in self.callbacks)
@@ -312,6 +312,15 @@ class _Loop:
             if self.schedule is not None:
                 self.schedule.step(run.monitored_loss)
         return history
+
+    def validate(self, validation: Data) -> tuple[float, float | None]:
+        """Loss and accuracy on the validation data: through the compiled code when fit
+        compiled (no graph, no ``.grad`` touched), else by :func:`evaluate`."""
+        if self.compiled is None:
+            return evaluate(self.run.model, self.loss, validation, self.metric)
+        X, y = validation
+        loss_value, preds = self.compiled.evaluate(X, y)
+        return loss_value, self.metric(preds, list(y)) if self.metric else None
 
     def objective(self, data_loss: Value) -> Value:
         """The loss the optimizer minimises: the data loss plus the penalties."""
