@@ -301,6 +301,7 @@ class _Loop:
             for cb in self.callbacks:
                 cb.on_epoch_begin(run)
             reason = self.run_epoch(epoch_batches())
+            history.epoch_steps.append(history.steps)
             if validation is not None:
                 val_loss, val_acc = self.validate(validation)
                 history.val_loss.append(val_loss)
@@ -346,6 +347,7 @@ class _Loop:
                 # and the epoch's numbers are theirs.
                 history.epoch_loss.append(loss_value)
                 history.epoch_accuracy.append(accuracy)
+                history.stopped_on_forward = True
                 return reason
             history.loss.append(loss_value)
             history.accuracy.append(accuracy)
