@@ -23,7 +23,7 @@ class History:
     pass (``target_accuracy`` with full batches does): that last measurement, the last
     ``epoch_loss`` / ``epoch_accuracy``, is of the returned model, after the last step and
     without a step of its own, so ``len(epoch_loss)`` is one more than the epochs whose
-    steps were all made.
+    steps were all made. ``seconds`` is the wall time ``fit`` took (compiling included).
 
     >>> h = History(); h.steps, h.stopped_early
     (0, False)

@@ -582,9 +582,9 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
                       full_batch=batch_size is None or batch_size >= len(X),
                       has_validation=validation is not None)
     loop = _Loop(run, loss, chosen, rules, schedule, (l2, l1))
+    start = time.perf_counter()  # history.seconds includes compiling
     if compile and loop.uses_gradient:
         loop.compile(X[:1], y[:1], "numpy" if compile == "numpy" else "python")
-    start = time.perf_counter()
     if isinstance(model, Module):
         model.train()
     with paused_cyclic_gc(), _parameter_names(model, optimizer):
