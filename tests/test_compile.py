@@ -765,3 +765,20 @@ def test_fit_with_compile_evaluates_validation_through_the_compiled_loss(
         compile=True)
     hits = sum((model(x).data > 0) == (t > 0) for x, t in zip(Xv, yv))
     assert runs[1].val_accuracy[-1] == hits / len(yv)
+
+
+def test_the_numpy_backend_without_numpy_says_how_to_get_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def without_numpy(name: str, *args: Any) -> Any:
+        return None if name == "numpy" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_numpy)
+    w = Value(2.0)
+    with pytest.raises(ImportError, match=r"compile: backend='numpy' needs numpy: pip install "
+                                          r"numpy .*backend='python' needs nothing"):
+        compile(lambda x: w * x, 1.0, backend="numpy")
+    assert compile(lambda x: w * x, 1.0)([3.0]) == 6.0      # the Python backend still works

@@ -9,6 +9,7 @@ engine, which computes it (or raises its own error) as it always does.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
 import time
@@ -50,6 +51,10 @@ class Compiled:
                  arg_names: Sequence[str] = ()) -> None:
         if backend not in ("python", "numpy"):
             raise ValueError(f"compile: backend must be 'python' or 'numpy', got {backend!r}")
+        if backend == "numpy" and importlib.util.find_spec("numpy") is None:
+            raise ImportError("compile: backend='numpy' needs numpy: pip install numpy (or "
+                              "pip install 'autograd-lite[numpy]'); backend='python' needs "
+                              "nothing")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compile: reduction must be 'mean' or 'sum', got {reduction!r}")
         if max_programs < 1:

@@ -412,7 +412,8 @@ class ParticleSwarm(GradientFreeOptimizer):
 
     ``v = inertia v + cognitive r1 (own_best - x) + social r2 (swarm_best - x);  x += v``
 
-    (``|v|`` capped at ``max_speed`` if given). The defaults are Clerc & Kennedy's (2002)
+    (``|v|`` capped at ``max_speed`` if given; an ``inertia`` of 1 or more needs that cap,
+    or velocities would grow without bound). The defaults are Clerc & Kennedy's (2002)
     constriction values. The swarm starts at the current parameters plus Gaussian noise of
     standard deviation ``init_scale`` (the first particle exactly at them), at rest. Each
     step evaluates every particle once; the parameters end at the swarm's best. Bests are
@@ -441,6 +442,12 @@ class ParticleSwarm(GradientFreeOptimizer):
         self.init_scale = finite_number(name, "init_scale", init_scale, minimum=0.0)
         self.max_speed = None if max_speed is None else finite_number(
             name, "max_speed", max_speed, minimum=0.0, above_minimum=True)
+        if self.inertia >= 1.0 and self.max_speed is None:
+            # With inertia >= 1 nothing damps a velocity: without a speed limit (the 1995
+            # swarm's Vmax) the particles fly off; Shi & Eberhart used w > 1 only with one.
+            raise ValueError(f"{name}: inertia must be a finite number in [0, 1) unless "
+                             f"max_speed is given (velocities would grow without bound), "
+                             f"got {inertia!r}")
         super().__init__(params, seed)
 
     def _empty_state(self) -> dict[str, Any]:

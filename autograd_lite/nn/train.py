@@ -146,7 +146,7 @@ def _check_optimizer(model: Any, optimizer: Any) -> None:
                         f"make one over the model's parameters: {kind}(model.parameters(), "
                         f"...)")
     params = getattr(optimizer, "params", None)
-    if not (isinstance(params, list) and callable(getattr(optimizer, "step", None))
+    if not (isinstance(params, (list, tuple)) and callable(getattr(optimizer, "step", None))
             and callable(getattr(optimizer, "zero_grad", None))):
         raise TypeError(f"fit: optimizer must be an optimizer over the model's parameters, "
                         f"such as SGD(model.parameters(), lr=0.1) (an object with params, "
@@ -267,7 +267,8 @@ class _Loop:
         self.callbacks, self.schedule = callbacks, schedule
         self.l2, self.l1 = penalties
         model = run.model
-        self.params = model.parameters() if isinstance(model, Module) else run.optimizer.params
+        self.params = (model.parameters() if isinstance(model, Module)
+                       else list(run.optimizer.params))
         self.groups = _layer_groups(model, self.params)
         run.history.layer_names = [name for name, _ in self.groups]
         # Gradient-free optimizers only evaluate losses: no graph, no backward pass.
