@@ -500,6 +500,15 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     instead, with a closure that evaluates the objective on the batch without recording a
     graph: no backward pass is made (``history.grad_norms`` holds nan).
 
+    ``optimizer`` must update at least one of the model's parameters: one made for another
+    model (which would train nothing and say nothing) is refused before the first step,
+    naming the model and its first parameter, and so is anything that is not an optimizer
+    (None, the class ``SGD`` instead of ``SGD(model.parameters(), lr=0.1)``). Parameters
+    it does not hold stay as they are (freezing part of a model is fine), and it may hold
+    more (a parameter the loss uses). A plain function as ``model`` is trained through
+    ``optimizer.params``. While ``fit`` runs, the optimizer's errors name parameters as the
+    model does (``parameter 'layers.0.neurons.0.w.0'``).
+
     ``batch_size=None`` is full-batch gradient descent, ``1`` stochastic, otherwise
     mini-batch (reshuffled each epoch from ``seed``: an int, a ``random.Random``, or None for
     the global ``random``); ``drop_last`` skips a last batch smaller than ``batch_size``.
@@ -524,8 +533,11 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     node of the run is counted (see :mod:`autograd_lite.nn.work`).
 
     ``compile=True`` (or ``"python"``, ``"numpy"``) traces one sample's loss once and runs
-    every batch through the compiled code (:func:`autograd_lite.compile_loss`): the same
-    losses and gradients, many times faster; samples the trace does not fit run eagerly.
+    every batch, and the validation data, through the compiled code
+    (:func:`autograd_lite.compile_loss`): the same losses and gradients, many times faster
+    (``True`` and ``"python"``: the engine's numbers bit for bit; ``"numpy"``: layers fused
+    into matrix products, equal to about 1e-15); samples the trace does not fit run eagerly.
+    ``history.seconds`` includes the compiling.
 
     While it trains, ``fit`` pauses Python's cyclic garbage collector (graphs hold no
     cycles; see :func:`paused_cyclic_gc`) and restores it afterwards. When ``fit`` returns
