@@ -320,7 +320,6 @@ class Compiled:
         self.outputs, self.data_loss = outputs, data_loss
         return raw_data(total)
 
-
     def _check_sample(self, i: int, row: Sequence[Any]) -> None:
         """Refuse, naming the sample and the argument, a non-number or a non-finite number
         where the traced example had a number (as a model refuses such an input)."""
@@ -329,7 +328,7 @@ class Compiled:
             return
         k, path, value = bad
         where = f"{self.what}: sample {i}, {self.arg_names[k]}{path}"
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if isinstance(value, numbers.Real):
             raise ValueError(f"{where} must be a finite number, got {value!r}")
         raise TypeError(f"{where} must be a number, got {_short(value)} of type "
                         f"{type(value).__name__}")

@@ -255,7 +255,8 @@ def _wrap(x: Any, top: bool, static: bool) -> Any:
 
 
 def _finite_number(x: Any) -> bool:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    # A bool counts: the engine takes True and False as the numbers 1 and 0.
+    if not isinstance(x, numbers.Real):
         return False
     try:
         return math.isfinite(float(x))
