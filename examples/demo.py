@@ -30,6 +30,7 @@ from autograd_lite.nn import (
     plot_grad_norms,
     plot_history,
 )
+from autograd_lite.nn.callbacks import percent
 from autograd_lite.viz import (
     GradGraph,
     GraphvizNotFound,
@@ -85,10 +86,11 @@ def train(report: Report) -> tuple[MLP, list[list[float]], list[float]]:
     start = time.perf_counter()
     history = fit(model, hinge, optimizer, (X, y), epochs=100, l2=1e-4, target_accuracy=1.0)
     seconds = time.perf_counter() - start
-    print(f"trained: {history.steps} full-batch steps in {seconds:.2f} s "
-          f"({1000 * seconds / history.steps:.1f} ms a step); final accuracy "
-          f"{history.epoch_accuracy[-1]:.0%}" + (f"; {history.stop_reason}" if history.stop_reason
-                                           else ""))
+    accuracy = history.epoch_accuracy[-1]
+    outcome = history.stop_reason or (f"{history.steps} full-batch steps, training accuracy "
+                                      f"{percent(accuracy) if accuracy is not None else '?'}")
+    print(f"trained in {seconds:.2f} s ({1000 * seconds / max(history.steps, 1):.1f} ms a "
+          f"full-batch step): {outcome}")
     plots = [("decision_boundary.png", "the plane coloured by the class the network predicts, "
               "with the data", lambda: plot_decision_boundary(model, X, y, resolution=100)),
              ("loss.png", "loss and accuracy per training step", lambda: plot_history(history)),

@@ -23,12 +23,17 @@ pytestmark = pytest.mark.needs_module("matplotlib")
 
 
 def run_demo(tmp_path: Path, path: str) -> tuple[str, Path]:
+    stdout, out, _ = run_demo_with_stderr(tmp_path, path)
+    return stdout, out
+
+
+def run_demo_with_stderr(tmp_path: Path, path: str) -> tuple[str, Path, str]:
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, str(ROOT / "examples" / "demo.py"), str(out)],
                             capture_output=True, text=True, env={**os.environ, "PATH": path},
                             cwd=tmp_path, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    return result.stdout, out
+    return result.stdout, out, result.stderr
 
 
 def index_links(out: Path) -> set[str]:
@@ -39,7 +44,13 @@ def index_links(out: Path) -> set[str]:
 def test_without_dot_the_demo_finishes_and_says_what_it_skipped(tmp_path: Path) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()                                  # a PATH on which no dot can be found
-    stdout, out = run_demo(tmp_path, str(empty))
+    stdout, out, stderr = run_demo_with_stderr(tmp_path, str(empty))
+    # What the demo says about training agrees with its progress bar: as many epochs on
+    # the bar as steps in the text, and the accuracy said as a percentage.
+    said = re.search(r"reached 100 % training accuracy after (\d+) steps", stdout)
+    assert said, stdout
+    bar = stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert f" {said[1]}/100 " in bar and "acc=100.0%" in bar, bar
     skipped = [line for line in stdout.splitlines() if line.startswith("skipped ")]
     assert len(skipped) == len(GRAPHS), stdout     # one line per picture, each on its own
     for name, line in zip(GRAPHS, skipped):

@@ -418,3 +418,52 @@ def test_batchnorm_changes_no_running_statistic_when_one_feature_overflows() -> 
     # By hand: batch means 2 and 3, unbiased variances 2; momentum 0.1 from 0 and 1.
     assert bn.running_mean == pytest.approx([0.2, 0.3])
     assert bn.running_var == pytest.approx([1.1, 1.1])
+
+
+# --- a bad input is named by the model or layer called and its position -------------------
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("make,x,error,match", [
+    (lambda: MLP(3, [2, 1], seed=0), [1.0, 2.0, NAN], ValueError,
+     r"^MLP: input 2 \(of 3\) must be a finite number, got nan$"),
+    (lambda: MLP(3, [2, 1], seed=0), [INF, 2.0, 3.0], ValueError,
+     r"^MLP: input 0 \(of 3\) must be a finite number, got inf$"),
+    (lambda: MLP(2, [1], seed=0), [1.0, "2"], TypeError,
+     r"^MLP: input 1 \(of 2\) must be a number, got '2' of type str$"),
+    (lambda: Layer(2, 3, seed=0), [NAN, 1.0], ValueError, r"^Layer: input 0 \(of 2\)"),
+    (lambda: Neuron(2, seed=0), [1.0, -INF], ValueError, r"^Neuron: input 1 \(of 2\).*-inf"),
+    (lambda: Sequential(Layer(2, 2, seed=0), Layer(2, 1, seed=1)), [1.0, NAN], ValueError,
+     r"^Sequential: input 1 \(of 2\)"),
+    (lambda: Activation("tanh"), [0.5, NAN], ValueError, r"^Activation: input 1 \(of 2\)"),
+    (lambda: Dropout(0.5, seed=0), [NAN, NAN], ValueError, r"^Dropout: input 0 \(of 2\)"),
+    (lambda: BatchNorm(2).eval(), [1.0, NAN], ValueError, r"^BatchNorm: input 1 \(of 2\)"),
+    (lambda: MLP(2, [1], seed=0), None, TypeError, r"^MLP: expected a sample"),
+    (lambda: MLP(2, [1], seed=0), [1.0, 2.0, 3.0], ValueError,
+     r"^MLP: expected 2 inputs, got 3$"),
+])
+def test_a_bad_input_names_the_model_and_its_position(make: Callable[[], Module], x: object,
+                                                      error: type, match: str) -> None:
+    model = make()
+    with pytest.raises(error, match=match):
+        model(x)
+
+
+def test_a_batch_norm_batch_names_the_sample_and_the_input() -> None:
+    with pytest.raises(ValueError, match=r"^BatchNorm \(sample 1\): input 0 \(of 2\) must be a "
+                                         r"finite number, got nan$"):
+        BatchNorm(2).forward_batch([[1.0, 2.0], [NAN, 1.0]])
+    net = Sequential(Layer(2, 2, seed=0), BatchNorm(2))
+    with pytest.raises(ValueError, match=r"^Sequential \(sample 0\): input 1"):
+        net.forward_batch([[1.0, INF], [1.0, 2.0]])
+
+
+def test_good_inputs_still_give_the_numbers_by_hand() -> None:
+    # The checks change no number: a Neuron and a Layer against b + w . x by hand.
+    neuron = Neuron(3, activation="linear", seed=0)
+    x = [0.5, -2, 3]                                  # an int among the floats is fine
+    by_hand = neuron.b.data + sum(w.data * v for w, v in zip(neuron.w, x))
+    assert neuron(x).data == pytest.approx(by_hand, rel=1e-15)
+    assert Activation("relu")([-1.0, 2])[1].data == 2.0

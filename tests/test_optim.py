@@ -618,3 +618,73 @@ def test_levenberg_marquardt_explains_residuals_that_are_plain_numbers() -> None
     one = LevenbergMarquardt([a], lambda: a * 2.0 - 4.0)     # one bare Value is fine
     one.step()
     assert a.data == pytest.approx(2.0, rel=1e-3)
+
+
+# --- settings outside their meaningful range; parameters named as the model names them -----
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=2), r"SGD: momentum must be a finite number "
+                                                    r"in \[0, 1\), got 2"),
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), r"SGD: momentum .* got 1\.0"),
+    (lambda: SGD([Value(1.0)], lr=0.1, momentum=-0.5), r"SGD: momentum .* got -0\.5"),
+    (lambda: RMSprop([Value(1.0)], eps=0.0), r"RMSprop: eps must be a finite number > 0, got 0"),
+    (lambda: RMSprop([Value(1.0)], alpha=1.0), r"RMSprop: alpha .*\[0, 1\), got 1\.0"),
+    (lambda: Adam([Value(1.0)], eps=0), r"Adam: eps must be a finite number > 0, got 0"),
+    (lambda: AdamW([Value(1.0)], eps=-1e-8), r"AdamW: eps"),
+    (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), r"Adam: betas must be in \[0, 1\)"),
+    (lambda: Adam([Value(1.0)], betas=(-0.1, 0.9)), r"Adam: betas must be in \[0, 1\)"),
+])
+def test_settings_outside_their_meaningful_range_are_refused(make: Callable[[], object],
+                                                             match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_momentum_just_below_one_is_still_accepted_and_follows_the_formula() -> None:
+    # The boundary is open at 1, not below it: mu = 0.999 replayed by hand for two steps.
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.999)
+    p.grad = 2.0
+    opt.step()
+    opt.step()                                    # v1 = 2; v2 = 0.999 * 2 + 2
+    assert p.data == pytest.approx(1.0 - 0.1 * 2.0 - 0.1 * (0.999 * 2.0 + 2.0), rel=1e-15)
+
+
+def test_a_state_with_a_setting_out_of_range_is_refused_unchanged() -> None:
+    opt = SGD([Value(1.0)], lr=0.1, momentum=0.5)
+    state = opt.state_dict()
+    state["hyper"]["momentum"] = 1.5
+    with pytest.raises(ValueError, match=r"setting 'momentum' = 1\.5"):
+        opt.load_state_dict(state)
+    assert opt.momentum == 0.5
+
+
+def test_optimizers_take_named_parameters_and_errors_use_the_names() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    named = model.named_parameters()
+    for make in (lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps, lr=0.1), Rprop, RMSprop):
+        opt = make(named)
+        assert opt.params == model.parameters()            # the same Values, same order
+        assert opt.param_names == [n for n, _ in named]
+    opt = SGD(named, lr=1e308)
+    before = [p.data for p in model.parameters()]
+    for p in model.parameters():
+        p.grad = 0.0
+    third_name, third = named[3]
+    third.grad = -1e308 if third.data >= 0 else 1e308      # x - lr g overflows, by hand
+    with pytest.raises(ValueError, match=rf"SGD\.step: the update would make parameter "
+                                         rf"'{third_name}' "):
+        opt.step()
+    third.grad = math.nan
+    with pytest.raises(ValueError, match=rf"SGD\.step: parameter '{third_name}' has gradient "
+                                         rf"nan; nothing was changed"):
+        opt.step()
+    assert [p.data for p in model.parameters()] == before and opt.steps == 0
+    w = Value(1.0, label="w")
+    with pytest.raises(ValueError, match=r"parameter 'a' is the same Value as parameter 'b'"):
+        SGD([("b", w), ("a", w)])
+    with pytest.raises(TypeError, match=r"got float for 'x' at position 0"):
+        SGD([("x", 1.0)])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"expected a list of parameters.*named_parameters"):
+        SGD({"w": w})  # type: ignore[arg-type]

@@ -300,3 +300,27 @@ def test_bad_settings_are_refused(make: Callable[[], object], match: str) -> Non
 def test_step_needs_a_closure() -> None:
     with pytest.raises(TypeError, match="closure"):
         RandomSearch([Value(0.0)]).step(None)  # type: ignore[arg-type]
+
+
+def test_an_inertia_of_one_or_more_needs_a_speed_limit() -> None:
+    with pytest.raises(ValueError, match=r"ParticleSwarm: inertia must be a finite number in "
+                                         r"\[0, 1\) unless max_speed is given.*got 1\.5"):
+        ParticleSwarm([Value(0.0)], inertia=1.5)
+    with pytest.raises(ValueError, match=r"inertia .* got 1"):
+        ParticleSwarm([Value(0.0)], inertia=1)
+    # Shi & Eberhart's w > 1 with a speed limit: accepted, and no particle outruns it.
+    x = Value(3.0)
+    swarm = ParticleSwarm([x], particles=5, inertia=1.2, max_speed=0.5, seed=0)
+    for _ in range(20):
+        swarm.step(lambda: (x - 1.0) ** 2)
+    assert all(abs(v[0]) <= 0.5 for v in swarm.search_state["velocities"])
+    assert math.isfinite(x.data)
+
+
+def test_searches_take_named_parameters() -> None:
+    a, b = Value(0.5), Value(-0.5)
+    search = RandomSearch([("a", a), ("b", b)], scale=0.3, seed=0)
+    assert search.params == [a, b] and search.param_names == ["a", "b"]
+    for _ in range(300):
+        search.step(lambda: (a - 1.0) ** 2 + (b + 2.0) ** 2)
+    assert abs(a.data - 1.0) < 0.1 and abs(b.data + 2.0) < 0.1   # the minimum, by hand

@@ -283,3 +283,81 @@ def test_batch_norm_with_a_one_sample_last_batch_is_refused_or_dropped() -> None
     history = fit(net, hinge, SGD(net.parameters(), lr=0.05), (X, y), epochs=2, batch_size=4,
                   drop_last=True, progress=False)
     assert history.steps == 2 * 5                              # 21 // 4 batches an epoch
+
+
+# --- the optimizer fit is given ---------------------------------------------------------------
+
+
+def test_an_optimizer_made_for_another_model_is_refused_before_anything_changes() -> None:
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model, other = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=1)
+    first_name = model.named_parameters()[0][0]
+    before, other_before = model.state_dict(), other.state_dict()
+    opt = SGD(other.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=rf"fit: the optimizer \(SGD\) updates none of the "
+                                         rf"parameters of the model \(MLP\): its first "
+                                         rf"parameter '{first_name}' is not among"):
+        fit(model, hinge, opt, (X, y), epochs=3, progress=False)
+    assert model.state_dict() == before and other.state_dict() == other_before
+    assert opt.steps == 0
+
+
+def test_an_optimizer_over_part_of_the_model_trains_that_part_and_freezes_the_rest() -> None:
+    # Freezing is allowed (documented): only the last layer moves, by plain gradient descent
+    # replayed by hand on the frozen first layer's features.
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    first, last = model.layers
+    frozen = [p.data for p in first.parameters()]
+    features = [[max(0.0, n.b.data + sum(w.data * v for w, v in zip(n.w, x)))
+                 for n in first.neurons] for x in X]
+    w = [p.data for p in last.neurons[0].w]
+    b = last.neurons[0].b.data
+    lr = 0.1
+    for _ in range(3):                                       # mse by hand, full batch
+        scores = [b + sum(wi * f for wi, f in zip(w, fs)) for fs in features]
+        errs = [2.0 * (s - t) / len(X) for s, t in zip(scores, y)]
+        grad_w = [sum(e * fs[j] for e, fs in zip(errs, features)) for j in range(3)]
+        w = [wi - lr * g for wi, g in zip(w, grad_w)]
+        b -= lr * sum(errs)
+    fit(model, mse, SGD(last.parameters(), lr=lr), (X, y), epochs=3, shuffle=False,
+        progress=False)
+    assert [p.data for p in first.parameters()] == frozen
+    assert [p.data for p in last.neurons[0].w] == pytest.approx(w, rel=1e-12)
+    assert last.neurons[0].b.data == pytest.approx(b, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("optimizer,error,match", [
+    (None, TypeError, r"fit: optimizer must be an optimizer over the model's parameters, "
+                      r"such as SGD\(model\.parameters\(\), lr=0\.1\).*got None"),
+    ("sgd", TypeError, r"fit: optimizer must be .*got 'sgd'"),
+    (SGD, TypeError, r"fit: optimizer must be an optimizer object, got the class SGD; "
+                     r"make one over the model's parameters: SGD\(model\.parameters\(\)"),
+])
+def test_something_that_is_not_an_optimizer_is_named(optimizer: object, error: type,
+                                                     match: str) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=match):
+        fit(model, hinge, optimizer, make_xor(), progress=False)  # type: ignore[arg-type]
+    assert model.state_dict() == before
+
+
+def test_a_model_that_cannot_be_called_is_named() -> None:
+    with pytest.raises(TypeError, match=r"fit: model must be a Module or a function"):
+        fit(3, mse, SGD([Value(1.0)]), make_xor(), progress=False)  # type: ignore[arg-type]
+
+
+def test_fit_names_the_parameter_an_update_would_break_as_the_model_does() -> None:
+    # lr * gradient overflows on the first step: the error names the model's parameter
+    # (not "parameter 0"), nothing changes, and the optimizer's own names come back after.
+    model = MLP(1, [1], seed=0)
+    opt = SGD(model.parameters(), lr=1e308)
+    before = model.state_dict()
+    first = model.named_parameters()[0][0]
+    with pytest.raises(ValueError, match=rf"SGD\.step: the update would make parameter "
+                                         rf"'{first}' "):
+        fit(model, mse, opt, ([[1e10]], [-1e10]), epochs=1, progress=False)
+    assert model.state_dict() == before
+    assert opt.param_names == [None, None]
+    assert opt.parameter_name(0) == "parameter 0"

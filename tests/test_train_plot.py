@@ -14,8 +14,11 @@ import pytest
 from autograd_lite.datasets import make_moons
 from autograd_lite.nn import (
     MLP,
+    SGD,
     History,
     decision_grid,
+    fit,
+    hinge,
     plot_decision_boundary,
     plot_grad_norms,
     plot_history,
@@ -78,16 +81,44 @@ def test_plot_history_draws_the_recorded_curves(tmp_path: Path) -> None:
 
 
 def test_plot_history_marks_the_returned_model_of_a_run_stopped_at_target() -> None:
-    # fit measured the returned model after the last step: that point is drawn at step n + 1.
+    # The axis counts steps made: the loss recorded before update k sits at k - 1, and the
+    # returned model, measured after the last of n steps, at n (not n + 1).
     history = History(loss=[1.0, 0.5], accuracy=[0.5, 0.9], epoch_loss=[1.0, 0.5, 0.2],
-                      epoch_accuracy=[0.5, 0.9, 1.0],
-                      stop_reason="reached accuracy 1 after 2 steps")
+                      epoch_accuracy=[0.5, 0.9, 1.0], epoch_steps=[1, 2, 2],
+                      stopped_on_forward=True,
+                      stop_reason="reached 100 % training accuracy after 2 steps")
     loss_ax, acc_ax = plot_history(history).axes
+    assert list(loss_ax.get_lines()[0].get_xdata()) == [0, 1]
     marker = loss_ax.get_lines()[-1]
-    assert (list(marker.get_xdata()), list(marker.get_ydata())) == ([3], [0.2])
+    assert (list(marker.get_xdata()), list(marker.get_ydata())) == ([2], [0.2])
+    assert list(acc_ax.get_lines()[-1].get_xdata()) == [2]
     assert list(acc_ax.get_lines()[-1].get_ydata()) == [1.0]
+    labels = [t.get_text() for t in acc_ax.get_legend().get_texts()]
+    assert labels == ["training (per step)", "returned model"]
     plain = plot_history(History(loss=[1.0, 0.5], accuracy=[0.5, 0.9]))
     assert len(plain.axes[1].get_lines()) == 1  # no stop at a target: nothing extra
+    assert [t.get_text() for t in plain.axes[1].get_legend().get_texts()] == [
+        "training (per step)"]
+
+
+def test_plot_history_of_a_real_run_ends_where_the_run_ends() -> None:
+    # A run of n full-batch steps stopped at its target: the star sits at n on both panels;
+    # validation points sit where their epochs ended (after 1, 2, ... n steps).
+    X, y = make_moons(40, noise=0.1, seed=0)
+    Xv, yv = make_moons(20, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    history = fit(model, hinge, SGD(model.parameters(), lr=0.1, momentum=0.9), (X, y),
+                  epochs=200, target_accuracy=0.95, validation=(Xv, yv), progress=False)
+    n = history.steps
+    assert history.stopped_on_forward and 0 < n < 200
+    loss_ax, acc_ax = plot_history(history).axes
+    for ax in (loss_ax, acc_ax):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert list(lines["training (per step)"].get_xdata()) == list(range(n))
+        assert list(lines["returned model"].get_xdata()) == [n]
+        assert list(lines["validation (per epoch)"].get_xdata()) == [*range(1, n + 1), n]
+    assert list(acc_ax.get_lines()[-1].get_ydata()) == [history.epoch_accuracy[-1]]
+    assert history.epoch_accuracy[-1] >= 0.95
 
 
 def test_plot_grad_norms_one_line_per_layer(tmp_path: Path) -> None:

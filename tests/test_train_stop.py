@@ -42,8 +42,10 @@ def test_target_accuracy_stops_before_backward_and_keeps_the_measured_model() ->
     opt = SGD(model.parameters(), lr=0.1)
     history = fit(model, hinge, opt, ([[x] for x in X1], Y), epochs=50,
                   target_accuracy=1.0, progress=False)
-    assert history.stopped_early and "1" in history.stop_reason
+    assert history.stopped_early and history.stopped_on_forward
+    assert history.stop_reason == f"reached 100 % training accuracy after {steps} steps"
     assert history.steps == opt.steps == steps               # no half-taken last step
+    assert history.epoch_steps == [*range(1, steps + 1), steps]   # the check makes none
     assert len(history.grad_norms) == len(history.lr) == steps
     assert history.accuracy == pytest.approx(accs)           # every recorded step was < 1
     neuron = model.layers[0].neurons[0]

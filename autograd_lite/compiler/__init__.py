@@ -35,7 +35,9 @@ raises its own error. See ``tracing.py`` for what is followed.
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,20 +76,113 @@ def compile(fn: Callable[..., Any], *example: Any, backend: str = "python",
     >>> w.grad                       # (2*1*1 + 2*(-1)*2) / 2 + w
     1.0
     """
+    _check_function("compile", "fn", fn, example)
+    _check_penalty("compile", penalty)
+    static = _check_static(static, len(example))
+    max_programs = _check_max_programs("compile", max_programs)
     name = getattr(fn, "__name__", "fn")
-    args = ", ".join(getattr(getattr(fn, "__code__", None), "co_varnames", ())[
-        :len(example)]) or "..."
-    title = f"compiled: {name}({args}), {reduction} over the batch"
+    arg_names = _argument_names(fn, len(example))
+    title = f"compiled: {name}({', '.join(arg_names) or '...'}), {reduction} over the batch"
     if penalty is not None:
         title += " + penalty()"
-    names = None
-    model: Any = params
-    if model is not None and hasattr(model, "named_parameters"):
-        names = {id(p): n for n, p in model.named_parameters()}
-        params = model.parameters()
+    names, params = _check_params(params)
     return Compiled(fn, example, backend=backend, reduction=reduction, penalty=penalty,
                     static=static, params=params, names=names, max_programs=max_programs,
-                    title=title)
+                    title=title, what=f"compiled {name}", arg_names=arg_names)
+
+
+# --- checking what compile is given ---------------------------------------------------------
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _argument_names(fn: Any, n: int) -> list[str]:
+    # The names of fn's first n parameters, for the generated code and for errors.
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):  # a builtin without a signature
+        names = []
+    names = names[:n]
+    return names + [f"arg{k}" for k in range(len(names), n)]
+
+
+def _check_function(owner: str, what: str, fn: Any, example: Sequence[Any]) -> None:
+    """``fn`` must be callable with one sample's arguments: the example."""
+    if not callable(fn):
+        raise TypeError(f"{owner}: {what} must be a function of one sample returning its loss "
+                        f"(a Value), got {_short(fn)} of type {type(fn).__name__}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # a builtin without a signature: calling it will tell
+    try:
+        signature.bind(*example)
+    except TypeError as exc:
+        name = getattr(fn, "__name__", what)
+        bare = signature.replace(return_annotation=inspect.Signature.empty, parameters=[
+            p.replace(annotation=p.empty) for p in signature.parameters.values()])
+        raise TypeError(f"{owner}: {name}{bare} cannot take the example's "
+                        f"{len(example)} argument{'s' if len(example) != 1 else ''} "
+                        f"({exc}); give one sample's arguments after the function: "
+                        f"{owner}(fn, *example)") from None
+
+
+def _check_penalty(owner: str, penalty: Any) -> None:
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"{owner}: penalty must be a function of no arguments returning a "
+                        f"Value (or None), got {_short(penalty)} of type "
+                        f"{type(penalty).__name__}")
+
+
+def _check_static(static: Any, n: int) -> tuple[int, ...]:
+    if isinstance(static, (str, bytes)) or not hasattr(static, "__iter__"):
+        raise TypeError(f"compile: static must be a list of argument positions (ints), got "
+                        f"{_short(static)}")
+    positions = list(static)
+    for k in positions:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= int(k) < n:
+            raise ValueError(f"compile: static lists argument positions, each an int in "
+                             f"[0, {n - 1}] for the example's {n} arguments, got {_short(k)}")
+    return tuple(int(k) for k in positions)
+
+
+def _check_max_programs(owner: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{owner}: max_programs must be an int >= 1, got {_short(value)}")
+    return int(value)
+
+
+def _check_params(params: Any) -> tuple[dict[int, str] | None, list[Value] | None]:
+    """``params`` as (names by id or None, list of Values or None): a model (anything with
+    ``named_parameters()``), a list of parameter Values, or None."""
+    if params is None:
+        return None, None
+    if callable(getattr(params, "named_parameters", None)):
+        pairs = list(params.named_parameters())
+        names = {id(p): n for n, p in pairs}
+        return names, [p for _, p in pairs]
+    if isinstance(params, Value):
+        raise TypeError("compile: params must be a list of Values or a model, got one "
+                        "Value; pass [value]")
+    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"compile: params must be a list of Values (the parameters) or a "
+                        f"model with named_parameters(), got {_short(params)} of type "
+                        f"{type(params).__name__}")
+    found = list(params)
+    seen: set[int] = set()
+    for k, p in enumerate(found):
+        if not isinstance(p, Value):
+            raise TypeError(f"compile: params[{k}] must be a Value (a parameter), got "
+                            f"{_short(p)} of type {type(p).__name__}")
+        if id(p) in seen:
+            raise ValueError(f"compile: params[{k}] is listed twice; list each parameter "
+                             f"once")
+        seen.add(id(p))
+    return None, found
 
 
 class CompiledLoss:
@@ -158,8 +253,24 @@ def compile_loss(model: Any, loss: Callable[..., Value], X_example: Sequence[Any
     >>> len(compiled.predictions), len(compiled.predictions[0])
     (2, 3)
     """
+    if not callable(model):
+        raise TypeError(f"compile_loss: model must be a Module or a function of one sample, "
+                        f"got {_short(model)} of type {type(model).__name__}")
+    if not callable(loss):
+        raise TypeError(f"compile_loss: loss must be a function (predictions, targets) such "
+                        f"as nn.mse, got {_short(loss)} of type {type(loss).__name__}")
+    for what, example in (("X_example", X_example), ("y_example", y_example)):
+        if isinstance(example, (str, bytes)) or not hasattr(example, "__len__"):
+            raise TypeError(f"compile_loss: {what} must be a list of samples (at least one), "
+                            f"got {_short(example)} of type {type(example).__name__}")
     if not len(X_example) or len(X_example) != len(y_example):
-        raise ValueError("compile_loss: give at least one example sample and its target")
+        raise ValueError(f"compile_loss: give at least one example sample and its target, "
+                         f"got {len(X_example)} samples and {len(y_example)} targets")
+    max_programs = _check_max_programs("compile_loss", max_programs)
+    _check_penalty("compile_loss", penalty)
+    if backend not in ("python", "numpy"):
+        raise ValueError(f"compile_loss: backend must be 'python' or 'numpy', got "
+                         f"{_short(backend)}")
     _check_model(model)
 
     def sample_loss(x: Any, t: Any) -> tuple[Value, list[Value]]:
@@ -173,9 +284,12 @@ def compile_loss(model: Any, loss: Callable[..., Value], X_example: Sequence[Any
     params = model.parameters() if hasattr(model, "parameters") else None
     title = (f"compiled: {getattr(loss, '__name__', 'loss')}([model(x)], [y]) for "
              f"{type(model).__name__}, mean over the batch" + (" + penalty()" if penalty else ""))
+    loss_name = getattr(loss, "__name__", "loss")
     compiled = Compiled(sample_loss, (x0, t0), backend=backend, reduction="mean",
                         penalty=penalty, static=(1,), params=params, names=names,
-                        max_programs=max_programs, title=title)
+                        max_programs=max_programs, title=title,
+                        what=f"compiled {loss_name} for {type(model).__name__}",
+                        arg_names=("x", "y"))
     return CompiledLoss(compiled)
 
 

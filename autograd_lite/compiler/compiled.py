@@ -9,7 +9,9 @@ engine, which computes it (or raises its own error) as it always does.
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import numbers
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -45,15 +47,24 @@ class Compiled:
     def __init__(self, fn: Callable[..., Any], example: Sequence[Any], *, backend: str,
                  reduction: str, penalty: Callable[[], Value] | None, static: Sequence[int],
                  params: Sequence[Value] | None, names: dict[int, str] | None,
-                 max_programs: int, title: str) -> None:
+                 max_programs: int, title: str, what: str = "compiled loss",
+                 arg_names: Sequence[str] = ()) -> None:
         if backend not in ("python", "numpy"):
             raise ValueError(f"compile: backend must be 'python' or 'numpy', got {backend!r}")
+        if backend == "numpy" and importlib.util.find_spec("numpy") is None:
+            raise ImportError("compile: backend='numpy' needs numpy: pip install numpy (or "
+                              "pip install 'autograd-lite[numpy]'); backend='python' needs "
+                              "nothing")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compile: reduction must be 'mean' or 'sum', got {reduction!r}")
         if max_programs < 1:
             raise ValueError(f"compile: max_programs must be >= 1, got {max_programs!r}")
         self.fn, self.backend, self.reduction = fn, backend, reduction
         self.penalty_fn, self.max_programs, self.title = penalty, max_programs, title
+        # How errors name this compiled loss and the arguments of a sample.
+        self.what = what
+        self.arg_names = list(arg_names)[:len(example)]
+        self.arg_names += [f"argument {k}" for k in range(len(self.arg_names), len(example))]
         self.layout = Layout(example, static)
         self.static = tuple(static)
         self.params: list[Value] = list(params or [])
@@ -184,7 +195,7 @@ class Compiled:
         return self._call(batch, False)
 
     def _call(self, batch: Sequence[Any], grad: bool) -> float:
-        columns = as_batch(batch, "compiled loss", keep_arrays=self.backend == "numpy")
+        columns = as_batch(batch, self.what, keep_arrays=self.backend == "numpy")
         n = len(columns[0])
         self.stats["calls"] += 1
         self.stats["samples"] += n
@@ -289,11 +300,12 @@ class Compiled:
         >>> f([1.0, 2.0]) == f.eager([1.0, 2.0]), w.grad == 2 * f.grads[0]
         (True, True)
         """
-        columns = as_batch(batch, "compiled loss")
+        columns = as_batch(batch, self.what)
         n = len(columns[0])
         roots: list[Value] = []
         outputs: list[Any] = []
-        for row in zip(*columns):
+        for i, row in enumerate(zip(*columns)):
+            self._check_sample(i, row)
             root, outs = split_result(self.fn(*as_values(row, self.static)))
             roots.append(root)
             outputs.append(_floats(outs))
@@ -307,6 +319,24 @@ class Compiled:
             total.backward()
         self.outputs, self.data_loss = outputs, data_loss
         return raw_data(total)
+
+    def _check_sample(self, i: int, row: Sequence[Any]) -> None:
+        """Refuse, naming the sample and the argument, a non-number or a non-finite number
+        where the traced example had a number (as a model refuses such an input)."""
+        bad = self.layout.bad_number(row)
+        if bad is None:
+            return
+        k, path, value = bad
+        where = f"{self.what}: sample {i}, {self.arg_names[k]}{path}"
+        if isinstance(value, numbers.Real):
+            raise ValueError(f"{where} must be a finite number, got {value!r}")
+        raise TypeError(f"{where} must be a number, got {_short(value)} of type "
+                        f"{type(value).__name__}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _floats(outs: list[Value]) -> Any:

@@ -9,6 +9,7 @@ as it is, and a program traced with one static value only runs samples with that
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from itertools import chain, repeat
@@ -198,6 +199,28 @@ class Layout:
             raise Mismatch  # the engine raises its own error for nan or inf data
         return F, list(zip(*statics)) if statics else [()] * n
 
+    def bad_number(self, args: Sequence[Any]) -> tuple[int, str, Any] | None:
+        """Where a sample has something other than a finite number in a place the example
+        had a number: ``(argument position, index path, value)``, or None. (A sample laid
+        out otherwise is left to the function, which says what it expected.)
+
+        >>> Layout([[0.5, 1.0], 3]).bad_number([[0.5, float("nan")], 3])
+        (0, '[1]', nan)
+        >>> Layout([0.5]).bad_number([2]) is None
+        True
+        """
+        for k, (tree, arg) in enumerate(zip(self.trees, args)):
+            stack = [(tree, _plain(arg), "")]
+            while stack:
+                t, a, path = stack.pop()
+                if t is NUMBER:
+                    if not isinstance(a, Value) and not _finite_number(a):
+                        return k, path, a
+                elif t is not STATIC and isinstance(a, (list, tuple)) and len(a) == len(t[1]):
+                    stack.extend(reversed([(c, _plain(v), f"{path}[{j}]")
+                                           for j, (c, v) in enumerate(zip(t[1], a))]))
+        return None
+
     def sample(self, args: Sequence[Any]) -> Sample:
         """The sample as the tracer needs it."""
         values, statics = self.split(args)
@@ -229,6 +252,16 @@ def _wrap(x: Any, top: bool, static: bool) -> Any:
     if isinstance(x, (list, tuple)):
         return type(x)(_wrap(_plain(v), False, False) for v in x)
     return x
+
+
+def _finite_number(x: Any) -> bool:
+    # A bool counts: the engine takes True and False as the numbers 1 and 0.
+    if not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (OverflowError, ValueError):
+        return False
 
 
 def _number(x: Any) -> float:

@@ -37,7 +37,8 @@ from .history import History, TrainingRun
 from .modules import Module
 from .validation import finite_number, flag, whole_number
 
-__all__ = ["Callback", "CallbackFunction", "EarlyStopping", "ProgressBar", "TargetAccuracy"]
+__all__ = ["Callback", "CallbackFunction", "EarlyStopping", "ProgressBar", "TargetAccuracy",
+           "percent"]
 
 
 class Callback:
@@ -92,7 +93,9 @@ class ProgressBar(Callback):
     def on_train_end(self, run: TrainingRun) -> None:
         if self._bar is None:
             return
-        # An epoch that ended training from on_forward skipped on_epoch_end: show it too.
+        # An epoch that ended training from on_forward skipped on_epoch_end: show its
+        # numbers (those of the returned model), but do not count it: its steps were not
+        # made (target_accuracy after 60 steps shows 60 epochs, not 61).
         if len(run.history.epoch_loss) > self._shown:
             self._show(run.history)
         self._bar.close()
@@ -107,8 +110,9 @@ class ProgressBar(Callback):
             shown["acc"] = f"{accuracy:.1%}"
         if history.val_loss:
             shown["val_loss"] = f"{history.val_loss[-1]:.4f}"
+        completed = len(history.epoch_loss) - (1 if history.stopped_on_forward else 0)
         self._bar.set_postfix(shown, refresh=False)
-        self._bar.update(len(history.epoch_loss) - self._shown)
+        self._bar.update(completed - self._shown)
         self._shown = len(history.epoch_loss)
 
 
@@ -122,7 +126,7 @@ class TargetAccuracy(Callback):
 
     >>> run = TrainingRun(model=None, optimizer=None, history=History(), epochs=10)
     >>> TargetAccuracy(0.9).on_forward(run, 0.3, 0.95)   # full batch: stop right here
-    'reached accuracy 0.95 after 0 steps'
+    'reached 95 % training accuracy after 0 steps'
     """
 
     def __init__(self, target: float) -> None:
@@ -132,13 +136,25 @@ class TargetAccuracy(Callback):
     def on_forward(self, run: TrainingRun, loss: float, accuracy: float | None) -> str | None:
         if not run.full_batch or accuracy is None or accuracy < self.target:
             return None
-        return f"reached accuracy {accuracy:.3g} after {run.history.steps} steps"
+        return (f"reached {percent(accuracy)} training accuracy after {run.history.steps} "
+                f"step{'' if run.history.steps == 1 else 's'}")
 
     def on_epoch_end(self, run: TrainingRun) -> str | None:
         accuracy = run.history.epoch_accuracy[-1]
         if run.full_batch or accuracy is None or accuracy < self.target:
             return None
-        return f"reached accuracy {accuracy:.3g} in epoch {run.epoch + 1}"
+        return f"reached {percent(accuracy)} training accuracy in epoch {run.epoch + 1}"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage for people: at most one decimal, never rounded up to
+    100 % unless it is 1.
+
+    >>> percent(1.0), percent(0.95), percent(0.9583), percent(0.9999), percent(0.29)
+    ('100 %', '95 %', '95.8 %', '99.9 %', '29 %')
+    """
+    tenths = math.floor(round(fraction * 1000.0, 6))
+    return f"{tenths / 10:g} %"
 
 
 class EarlyStopping(Callback):

@@ -15,8 +15,15 @@ class History:
     the update), ``accuracy`` (None without a metric), ``lr`` (nan for an optimizer without
     a learning rate) and ``grad_norms`` (one Euclidean norm per layer, named in
     ``layer_names``: vanishing or exploding gradients show here; nan for gradient-free
-    optimizers). Per epoch: ``epoch_loss``, ``epoch_accuracy`` and, with validation data,
-    ``val_loss`` and ``val_accuracy``.
+    optimizers). Per epoch: ``epoch_loss``, ``epoch_accuracy``, ``epoch_steps`` (the number
+    of steps made when the epoch ended) and, with validation data, ``val_loss`` and
+    ``val_accuracy``.
+
+    ``stopped_on_forward`` is True when a callback stopped training right after a forward
+    pass (``target_accuracy`` with full batches does): that last measurement, the last
+    ``epoch_loss`` / ``epoch_accuracy``, is of the returned model, after the last step and
+    without a step of its own, so ``len(epoch_loss)`` is one more than the epochs whose
+    steps were all made. ``seconds`` is the wall time ``fit`` took (compiling included).
 
     >>> h = History(); h.steps, h.stopped_early
     (0, False)
@@ -31,7 +38,9 @@ class History:
     epoch_accuracy: list[float | None] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float | None] = field(default_factory=list)
+    epoch_steps: list[int] = field(default_factory=list)
     stopped_early: bool = False
+    stopped_on_forward: bool = False
     stop_reason: str = ""
     seconds: float = 0.0
 

@@ -15,23 +15,26 @@ from ..core import Value
 from ..datasets import rng_from_seed
 from ..functional import dot
 from ..functional import sum as vsum
-from .modules import ACTIVATIONS, Module, activate, as_sample, check_choice
+from .modules import ACTIVATIONS, Module, activate, as_sample, check_choice, sample_values
 from .validation import finite_number, is_real, whole_number
 
 __all__ = ["Activation", "BatchNorm", "Dropout", "Sequential"]
 
 
-def _as_list(x: Any) -> tuple[list[Any], bool]:
-    # (items, was_bare): one-neuron layers return a bare Value, not a list.
+def _as_list(x: Any, owner: str) -> tuple[list[Value], bool]:
+    # (items as Values, was_bare): one-neuron layers return a bare Value, not a list. An
+    # input that is not a finite number is refused, naming ``owner`` and its position.
     if isinstance(x, (list, tuple)):
-        return list(x), False
-    if isinstance(x, Value) or is_real(x):
-        return [x], True
-    return list(as_sample(x)), False  # a numpy row or another sequence of numbers
+        items, bare = list(x), False
+    elif isinstance(x, Value) or is_real(x):
+        items, bare = [x], True
+    else:
+        items, bare = list(as_sample(x, owner)), False  # a numpy row, another sequence
+    return sample_values(items, owner), bare
 
 
-def _wrap(x: Any) -> Value:
-    return x if isinstance(x, Value) else Value(x)
+def _unwrap(items: list[Value], bare: bool) -> Any:
+    return items[0] if bare else items
 
 
 class Sequential(Module):
@@ -55,12 +58,13 @@ Layer of [LinearNeuron(3)])
         self.layers = list(layers)
 
     def __call__(self, x: Any) -> Any:
+        x = _unwrap(*_as_list(x, "Sequential"))
         for layer in self.layers:
             x = layer(x)
         return x
 
     def forward_batch(self, xs: Sequence[Any]) -> list[Any]:
-        out = list(xs)
+        out = [_unwrap(*_as_list(x, f"Sequential (sample {i})")) for i, x in enumerate(xs)]
         for layer in self.layers:
             out = layer.forward_batch(out)
         return out
@@ -82,9 +86,8 @@ class Activation(Module):
         self.name = name
 
     def __call__(self, x: Any) -> Any:
-        items, bare = _as_list(x)
-        out = [activate(_wrap(v), self.name) for v in items]
-        return out[0] if bare else out
+        items, bare = _as_list(x, "Activation")
+        return _unwrap([activate(v, self.name) for v in items], bare)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -114,10 +117,9 @@ class Dropout(Module):
             return x
         rand = (self._rng or rng_from_seed(None, "Dropout")).random
         scale = 1.0 / (1.0 - self.p)
-        items, bare = _as_list(x)
+        items, bare = _as_list(x, "Dropout")
         # A dropped unit becomes a constant 0: no gradient flows to what produced it.
-        out = [_wrap(v) * scale if rand() >= self.p else Value(0.0) for v in items]
-        return out[0] if bare else out
+        return _unwrap([v * scale if rand() >= self.p else Value(0.0) for v in items], bare)
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"
@@ -161,13 +163,13 @@ class BatchNorm(Module):
         if self.training:
             raise ValueError("BatchNorm: in training mode it normalises over a mini-batch: "
                              "call forward_batch(samples) (fit does), or call eval() first")
-        items, bare = _as_list(x)
+        items, bare = _as_list(x, "BatchNorm")
         self._check(items)
         out = []
         for j, v in enumerate(items):
             scale = self.gamma[j] * (1.0 / (self.running_var[j] + self.eps) ** 0.5)
-            out.append(dot([scale], [_wrap(v) - self.running_mean[j]], bias=self.beta[j]))
-        return out[0] if bare else out
+            out.append(dot([scale], [v - self.running_mean[j]], bias=self.beta[j]))
+        return _unwrap(out, bare)
 
     def forward_batch(self, xs: Sequence[Any]) -> list[Any]:
         if not self.training:
@@ -175,7 +177,7 @@ class BatchNorm(Module):
         n = len(xs)
         if n < 2:
             raise ValueError(f"BatchNorm: a training mini-batch needs at least 2 samples, got {n}")
-        rows = [_as_list(x) for x in xs]
+        rows = [_as_list(x, f"BatchNorm (sample {i})") for i, x in enumerate(xs)]
         for items, _ in rows:
             self._check(items)
         # Every feature's output and new running statistics first, then commit them all:
@@ -185,7 +187,7 @@ class BatchNorm(Module):
         variances: list[float] = []
         m = self.momentum
         for j in range(len(self.gamma)):
-            col = [_wrap(items[j]) for items, _ in rows]
+            col = [items[j] for items, _ in rows]
             mean = vsum(col) * (1.0 / n)
             centred = [v - mean for v in col]
             var = dot(centred, centred) * (1.0 / n)

@@ -25,7 +25,8 @@ from .checkpoint import load_state, save_state
 from .reprs import compact_repr
 from .validation import finite_number, flag, is_finite_real, is_real, short_repr, whole_number
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate"]
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron", "activate",
+           "as_sample", "sample_values"]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 INITS = ("uniform", "xavier", "he")
@@ -259,16 +260,45 @@ def _few(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def _as_values(x: Sequence[Any]) -> list[Value]:
+def _as_values(x: Sequence[Any], owner: str) -> list[Value]:
     # Wrap raw numbers once per layer call, not once per neuron.
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+    try:
+        return [v if isinstance(v, Value) else Value(v) for v in x]
+    except (TypeError, ValueError):
+        return sample_values(x, owner)  # the same, slowly, naming the bad input
+
+
+def sample_values(x: Sequence[Any], owner: str) -> list[Value]:
+    """One sample's inputs as Values (numbers are wrapped; Values pass as they are). An
+    input that is not a finite number raises an error naming ``owner`` (the model or layer
+    called) and the input's position.
+
+    >>> sample_values([1.0, Value(2.0)], "MLP")
+    [Value(data=1.0, grad=0.0), Value(data=2.0, grad=0.0)]
+    >>> try: sample_values([1.0, 2.0, float("nan")], "MLP")
+    ... except ValueError as e: print(e)
+    MLP: input 2 (of 3) must be a finite number, got nan
+    """
+    out: list[Value] = []
+    for i, v in enumerate(x):
+        if isinstance(v, Value):
+            out.append(v)
+            continue
+        if not is_real(v):
+            raise TypeError(f"{owner}: input {i} (of {len(x)}) must be a number, got "
+                            f"{short_repr(v, 60)} of type {type(v).__name__}")
+        if not is_finite_real(v):
+            raise ValueError(f"{owner}: input {i} (of {len(x)}) must be a finite number, got "
+                             f"{short_repr(v, 60)}")
+        out.append(Value(v))
+    return out
 
 
 def _all_values(x: Sequence[Any]) -> bool:
     return all(type(v) is Value for v in x)
 
 
-def as_sample(x: Any) -> Sequence[Any]:
+def as_sample(x: Any, owner: str = "model") -> Sequence[Any]:
     """One input sample as a sequence: a list or tuple as it is, a bare Value or number as
     a one-element list, and any other sequence of numbers (a numpy row, a ``range``) as a
     list, without importing numpy.
@@ -281,8 +311,8 @@ def as_sample(x: Any) -> Sequence[Any]:
     if isinstance(x, Value) or is_real(x):
         return [x]
     if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
-        raise TypeError(f"expected a sample (a sequence of numbers), got {x!r} of type "
-                        f"{type(x).__name__}")
+        raise TypeError(f"{owner}: expected a sample (a sequence of numbers), got "
+                        f"{short_repr(x, 60)} of type {type(x).__name__}")
     return list(x)
 
 
@@ -354,10 +384,10 @@ class Neuron(Module):
         self._rng = None if rng is rng_from_seed(None, "Neuron") else rng
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        x = as_sample(x)
+        x = as_sample(x, "Neuron")
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        return self._forward(x if _all_values(x) else _as_values(x))
+        return self._forward(x if _all_values(x) else _as_values(x, "Neuron"))
 
     def _forward(self, xs: Sequence[Value]) -> Value:
         # xs already holds only Values (a Layer checks once for all its neurons).
@@ -410,12 +440,13 @@ class Layer(Module):
         out = self._outputs(x)
         return out[0] if len(out) == 1 else out
 
-    def _outputs(self, x: Any) -> list[Value]:
+    def _outputs(self, x: Any, owner: str = "Layer") -> list[Value]:
         # Always a list (MLP chains layers through this, so a one-neuron hidden layer works).
-        x = as_sample(x)
+        # ``owner`` is what errors about the input name: the layer, or the MLP called.
+        x = as_sample(x, owner)
         if len(x) != len(self.neurons[0].w):
-            raise ValueError(f"Layer: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
-        xs = x if _all_values(x) else _as_values(x)
+            raise ValueError(f"{owner}: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
+        xs = x if _all_values(x) else _as_values(x, owner)
         return [n._forward(xs) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
@@ -469,7 +500,8 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Sequence[Any]) -> Any:
-        for layer in self.layers:
+        x = self.layers[0]._outputs(x, "MLP")
+        for layer in self.layers[1:]:
             x = layer._outputs(x)
         return x[0] if len(x) == 1 else x
 

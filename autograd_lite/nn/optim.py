@@ -22,13 +22,14 @@ LM          ``(J^T J + lambda I) d = -J^T r``; accept if the squared error falls
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core import DomainError, Value, enable_grad
 from ..derivatives import backprop
 from .validation import (
-    checked_parameters,
+    Parameters,
+    checked_named_parameters,
     finite_number,
     flag,
     is_finite_real,
@@ -51,6 +52,12 @@ def _rate(owner: str, name: str, value: Any, allow_zero: bool = True) -> float:
 class Optimizer:
     """Base class: holds the parameters, the learning rate and per-parameter state.
 
+    ``params`` is a list of Values (``model.parameters()``) or of ``(name, Value)`` pairs
+    (``model.named_parameters()``): then errors name each parameter as the model does
+    (``"parameter 'layers.0.neurons.0.w.0'"``), else by its label or its position.
+    ``param_names`` holds the names (None where a parameter came bare); ``fit`` fills
+    them in from the model while it trains.
+
     Subclasses implement ``_update(i, x, g)``: the new value of parameter number ``i``, now
     ``x`` with gradient ``g``, updating their buffers through ``_buffer``; ``state`` maps a
     buffer name to one list of floats per parameter, which is what ``state_dict`` saves.
@@ -68,13 +75,25 @@ class Optimizer:
     #: fit reads this: gradient optimizers need a backward pass before each step.
     uses_gradient = True
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Parameters, lr: float) -> None:
         name = type(self).__name__
-        self.params = checked_parameters(name, params)
+        self.params, self.param_names = checked_named_parameters(name, params)
         # lr may be 0: a schedule can decay it there, and the state must still load back.
         self.lr = _rate(name, "lr", lr)
         self.steps = 0
         self.state: dict[str, list[float]] = {}
+
+    def parameter_name(self, i: int) -> str:
+        """How errors call parameter number ``i``: by name, else label, else position.
+
+        >>> from autograd_lite.nn import MLP
+        >>> model = MLP(2, [1], seed=0)
+        >>> SGD(model.named_parameters()).parameter_name(1)
+        "parameter 'layers.0.neurons.0.w.1'"
+        >>> SGD(model.parameters()).parameter_name(1)
+        'parameter 1'
+        """
+        return parameter_name(self.params, i, self.param_names)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (gradients accumulate across backward calls)."""
@@ -105,7 +124,7 @@ class Optimizer:
         for i, p in enumerate(self.params):
             g = p.grad
             if not is_finite_real(g):
-                raise ValueError(f"{name}.step: {parameter_name(self.params, i)} has gradient "
+                raise ValueError(f"{name}.step: {self.parameter_name(i)} has gradient "
                                  f"{g!r}; nothing was changed")
             grads.append(float(g))
         self._apply(grads)
@@ -132,7 +151,7 @@ class Optimizer:
         for i, x in enumerate(new):
             if not math.isfinite(x):
                 raise ValueError(
-                    f"{name}.step: the update would make {parameter_name(self.params, i)} "
+                    f"{name}.step: the update would make {self.parameter_name(i)} "
                     f"{x!r} (it is {self.params[i].data!r}, its gradient {grads[i]!r}, lr "
                     f"{self.lr!r}); nothing was changed")
         for key, values in self.state.items():
@@ -140,7 +159,7 @@ class Optimizer:
                 if not math.isfinite(v):
                     raise ValueError(
                         f"{name}.step: the update would make {key} of "
-                        f"{parameter_name(self.params, i)} {v!r} (its gradient "
+                        f"{self.parameter_name(i)} {v!r} (its gradient "
                         f"{grads[i]!r}); nothing was changed")
 
     def _prepare(self, t: int) -> None:
@@ -269,10 +288,12 @@ class SGD(Optimizer):
     hyper_names = ("lr", "momentum", "nesterov", "weight_decay")
     buffer_names = ("velocity",)
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
+    def __init__(self, params: Parameters, lr: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _rate("SGD", "momentum", momentum)
+        # momentum >= 1 never forgets a gradient: the velocity grows without bound.
+        self.momentum = finite_number("SGD", "momentum", momentum, minimum=0.0, maximum=1.0,
+                                      below_maximum=True)
         self.weight_decay = _rate("SGD", "weight_decay", weight_decay)
         self.nesterov = flag("SGD", "nesterov", nesterov)
         if self.nesterov and self.momentum == 0.0:
@@ -291,7 +312,7 @@ class SGD(Optimizer):
 class RMSprop(Optimizer):
     """Divide each step by a running root-mean-square of recent gradients (Hinton, 2012).
 
-    >>> p = Value(1.0); opt = RMSprop([p], lr=0.1, alpha=0.9, eps=0.0)
+    >>> p = Value(1.0); opt = RMSprop([p], lr=0.1, alpha=0.9, eps=1e-12)
     >>> p.grad = 2.0; opt.step(); round(p.data, 6)   # 1 - 0.1 * 2 / sqrt(0.1 * 4)
     0.683772
     """
@@ -299,12 +320,13 @@ class RMSprop(Optimizer):
     hyper_names = ("lr", "alpha", "eps", "weight_decay")
     buffer_names = ("square_avg",)
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.01, alpha: float = 0.99,
+    def __init__(self, params: Parameters, lr: float = 0.01, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.alpha = finite_number("RMSprop", "alpha", alpha, minimum=0.0, maximum=1.0,
                                    below_maximum=True)
-        self.eps = _rate("RMSprop", "eps", eps)
+        # eps > 0 keeps the step finite where the running average of g^2 is 0.
+        self.eps = _rate("RMSprop", "eps", eps, allow_zero=False)
         self.weight_decay = _rate("RMSprop", "weight_decay", weight_decay)
 
     def _update(self, i: int, x: float, g: float) -> float:
@@ -328,7 +350,7 @@ class Adam(Optimizer):
     hyper_names = ("lr", "betas", "eps", "weight_decay")
     buffer_names = ("exp_avg", "exp_avg_sq")
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.001,
+    def __init__(self, params: Parameters, lr: float = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
@@ -337,7 +359,7 @@ class Adam(Optimizer):
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"{name}: betas must be in [0, 1), got {betas!r}")
         self.betas = (b1, b2)
-        self.eps = _rate(name, "eps", eps)
+        self.eps = _rate(name, "eps", eps, allow_zero=False)
         self.weight_decay = _rate(name, "weight_decay", weight_decay)
 
     def _prepare(self, t: int) -> None:
@@ -369,7 +391,7 @@ class AdamW(Adam):
     0.85
     """
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.001,
+    def __init__(self, params: Parameters, lr: float = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
@@ -392,7 +414,7 @@ class Rprop(Optimizer):
     hyper_names = ("lr", "etas", "step_sizes")
     buffer_names = ("prev_grad", "step_size")
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.01,
+    def __init__(self, params: Parameters, lr: float = 0.01,
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0)) -> None:
         super().__init__(params, lr)
@@ -478,7 +500,7 @@ class LevenbergMarquardt(Optimizer):
     def _construct(self, settings: dict[str, Any]) -> Optimizer:
         return LevenbergMarquardt(self.params, self.residuals, **settings)
 
-    def __init__(self, params: Iterable[Value], residuals: Callable[[], Sequence[Value]],
+    def __init__(self, params: Parameters, residuals: Callable[[], Sequence[Value]],
                  damping: float = 1e-3, up: float = 10.0, down: float = 0.1,
                  max_tries: int = 10, lr: float = 1.0) -> None:
         super().__init__(params, lr)

@@ -67,45 +67,67 @@ def _finish(fig: Any, path: str | Path | None) -> Any:
     return fig
 
 
+def _epoch_ends(history: History, count: int) -> list[float]:
+    # Where each epoch ended on the axis of steps made (as recorded; else spread evenly).
+    if len(history.epoch_steps) >= count:
+        return [float(k) for k in history.epoch_steps[:count]]
+    per_epoch = history.steps / count if count else 0.0
+    return [per_epoch * (i + 1) for i in range(count)]
+
+
 def plot_history(history: History, path: str | Path | None = None) -> Any:
     """Loss per step (log scale) and, if measured, accuracy per step, side by side.
+
+    The horizontal axis counts the steps (updates) made: the loss recorded for step k was
+    measured before its update, so it sits at k - 1, and the curves start at 0, the
+    initial model. Validation numbers sit where their epoch ended. A run stopped by
+    ``target_accuracy`` measured the returned model after its last step: a star at
+    ``history.steps`` marks it (a 45-step run ends at 45).
 
     >>> fig = plot_history(History(loss=[1.0, 0.5], accuracy=[0.5, 1.0]))
     >>> [ax.get_title() for ax in fig.axes]
     ['loss', 'accuracy']
+    >>> [line.get_label() for line in fig.axes[1].get_lines()]
+    ['training (per step)']
     """
-    has_acc = any(a is not None for a in history.accuracy)
+    has_acc = any(a is not None for a in [*history.accuracy, *history.val_accuracy])
     fig, axes = _figure(2 if has_acc else 1)
-    steps = range(1, history.steps + 1)
-    axes[0].plot(steps, history.loss, label="training (per step)")
+    made = range(history.steps)  # steps made before each recorded measurement
+    xlabel = "steps made"
+    axes[0].plot(made, history.loss, label="training (per step)")
     if history.val_loss:
-        per_epoch = history.steps / len(history.val_loss)
-        axes[0].plot([per_epoch * (i + 1) for i in range(len(history.val_loss))],
-                     history.val_loss, label="validation (per epoch)")
-    # A run stopped by target_accuracy measured its returned model after the last step:
-    # show that measurement too, or the curves would end one update short of it.
-    final = (history.stop_reason.startswith("reached accuracy") and history.epoch_loss
+        axes[0].plot(_epoch_ends(history, len(history.val_loss)), history.val_loss,
+                     label="validation (per epoch)")
+    # A run stopped right after a forward pass measured its returned model after the last
+    # step: show that measurement too, or the curves would end one update short of it.
+    final = (history.stopped_on_forward and history.epoch_loss
              and history.epoch_accuracy and history.epoch_accuracy[-1] is not None)
-    if final:
-        axes[0].plot([history.steps + 1], [history.epoch_loss[-1]], "*", markersize=10,
+    if history.stopped_on_forward and history.epoch_loss:
+        axes[0].plot([history.steps], [history.epoch_loss[-1]], "*", markersize=10,
                      label="returned model")
     if all(v > 0 for v in history.loss):
         axes[0].set_yscale("log")
-    axes[0].set(title="loss", xlabel="step")
+    axes[0].set(title="loss", xlabel=xlabel)
     axes[0].legend()
     if has_acc:
-        axes[1].plot(steps, [a if a is not None else float("nan") for a in history.accuracy])
+        axes[1].plot(made, [a if a is not None else float("nan") for a in history.accuracy],
+                     label="training (per step)")
+        if any(a is not None for a in history.val_accuracy):
+            axes[1].plot(_epoch_ends(history, len(history.val_accuracy)),
+                         [a if a is not None else float("nan") for a in history.val_accuracy],
+                         label="validation (per epoch)")
         if final:
-            axes[1].plot([history.steps + 1], [history.epoch_accuracy[-1]], "*",
+            axes[1].plot([history.steps], [history.epoch_accuracy[-1]], "*",
                          markersize=10, label="returned model")
-            axes[1].legend()
-        axes[1].set(title="accuracy", xlabel="step", ylim=(0, 1.05))
+        axes[1].legend(loc="lower right")
+        axes[1].set(title="accuracy", xlabel=xlabel, ylim=(0, 1.05))
     return _finish(fig, path)
 
 
 def plot_grad_norms(history: History, path: str | Path | None = None) -> Any:
     """Euclidean norm of each layer's gradient per step (log scale): vanishing gradients
-    show as early layers far below the last, exploding ones as a climb.
+    show as early layers far below the last, exploding ones as a climb. As in
+    :func:`plot_history`, the axis counts the steps made before each gradient was taken.
 
     >>> fig = plot_grad_norms(History(loss=[1.0], grad_norms=[[0.1, 2.0]],
     ...                               layer_names=["layers.0", "layers.1"]))
@@ -114,12 +136,12 @@ def plot_grad_norms(history: History, path: str | Path | None = None) -> Any:
     """
     fig, axes = _figure()
     ax = axes[0]
-    steps = range(1, len(history.grad_norms) + 1)
+    made = range(len(history.grad_norms))
     for j, name in enumerate(history.layer_names):
-        ax.plot(steps, [norms[j] for norms in history.grad_norms], label=name)
+        ax.plot(made, [norms[j] for norms in history.grad_norms], label=name)
     if history.grad_norms and all(v > 0 for norms in history.grad_norms for v in norms):
         ax.set_yscale("log")
-    ax.set(title="gradient norm per layer", xlabel="step")
+    ax.set(title="gradient norm per layer", xlabel="steps made")
     if len(history.layer_names) > 4:  # many lines: keep the legend off them, on the right
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
     else:

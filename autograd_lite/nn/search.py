@@ -31,14 +31,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..core import DomainError, Value
 from ..datasets import rng_from_seed
 from .validation import (
     MAX_STEPS,
-    checked_parameters,
+    Parameters,
+    checked_named_parameters,
     finite_number,
     is_real,
     short_repr,
@@ -66,9 +67,9 @@ class GradientFreeOptimizer:
     #: Constructor settings saved in ``state_dict()["hyper"]``.
     hyper_names: tuple[str, ...] = ()
 
-    def __init__(self, params: Iterable[Value], seed: int | random.Random | None = 0) -> None:
+    def __init__(self, params: Parameters, seed: int | random.Random | None = 0) -> None:
         name = type(self).__name__
-        self.params = checked_parameters(name, params)
+        self.params, self.param_names = checked_named_parameters(name, params)
         self.rng = rng_from_seed(seed, name)
         self.steps = 0
         self.evaluations = 0
@@ -338,7 +339,7 @@ class GeneticAlgorithm(GradientFreeOptimizer):
     hyper_names = ("population", "elite", "tournament", "crossover", "mutation_rate",
                    "mutation_scale", "init_scale")
 
-    def __init__(self, params: Iterable[Value], population: int = 50, elite: int = 2,
+    def __init__(self, params: Parameters, population: int = 50, elite: int = 2,
                  tournament: int = 3, crossover: float = 0.9, mutation_rate: float = 0.1,
                  mutation_scale: float = 0.3, init_scale: float = 0.5,
                  seed: int | random.Random | None = 0) -> None:
@@ -411,7 +412,8 @@ class ParticleSwarm(GradientFreeOptimizer):
 
     ``v = inertia v + cognitive r1 (own_best - x) + social r2 (swarm_best - x);  x += v``
 
-    (``|v|`` capped at ``max_speed`` if given). The defaults are Clerc & Kennedy's (2002)
+    (``|v|`` capped at ``max_speed`` if given; an ``inertia`` of 1 or more needs that cap,
+    or velocities would grow without bound). The defaults are Clerc & Kennedy's (2002)
     constriction values. The swarm starts at the current parameters plus Gaussian noise of
     standard deviation ``init_scale`` (the first particle exactly at them), at rest. Each
     step evaluates every particle once; the parameters end at the swarm's best. Bests are
@@ -429,7 +431,7 @@ class ParticleSwarm(GradientFreeOptimizer):
 
     hyper_names = ("particles", "inertia", "cognitive", "social", "init_scale", "max_speed")
 
-    def __init__(self, params: Iterable[Value], particles: int = 30, inertia: float = 0.7298,
+    def __init__(self, params: Parameters, particles: int = 30, inertia: float = 0.7298,
                  cognitive: float = 1.49618, social: float = 1.49618, init_scale: float = 0.5,
                  max_speed: float | None = None, seed: int | random.Random | None = 0) -> None:
         name = "ParticleSwarm"
@@ -440,6 +442,12 @@ class ParticleSwarm(GradientFreeOptimizer):
         self.init_scale = finite_number(name, "init_scale", init_scale, minimum=0.0)
         self.max_speed = None if max_speed is None else finite_number(
             name, "max_speed", max_speed, minimum=0.0, above_minimum=True)
+        if self.inertia >= 1.0 and self.max_speed is None:
+            # With inertia >= 1 nothing damps a velocity: without a speed limit (the 1995
+            # swarm's Vmax) the particles fly off; Shi & Eberhart used w > 1 only with one.
+            raise ValueError(f"{name}: inertia must be a finite number in [0, 1) unless "
+                             f"max_speed is given (velocities would grow without bound), "
+                             f"got {inertia!r}")
         super().__init__(params, seed)
 
     def _empty_state(self) -> dict[str, Any]:
@@ -510,7 +518,7 @@ class RandomSearch(GradientFreeOptimizer):
 
     hyper_names = ("scale", "samples")
 
-    def __init__(self, params: Iterable[Value], scale: float = 0.1, samples: int = 1,
+    def __init__(self, params: Parameters, scale: float = 0.1, samples: int = 1,
                  seed: int | random.Random | None = 0) -> None:
         self.scale = finite_number("RandomSearch", "scale", scale, minimum=0.0,
                                    above_minimum=True)

@@ -36,7 +36,7 @@ from .modules import Module
 from .optim import LevenbergMarquardt, Optimizer
 from .schedules import Schedule
 from .search import GradientFreeOptimizer
-from .validation import finite_number, flag, is_real, whole_number
+from .validation import finite_number, flag, is_real, short_repr, whole_number
 from .work import active_work_counter
 
 __all__ = ["History", "TrainingRun", "argmax_accuracy", "evaluate", "fit", "logit_accuracy",
@@ -136,6 +136,56 @@ def checked_data(owner: str, what: str, data: Any) -> tuple[list[Any], list[Any]
     return xs, ys
 
 
+def _check_optimizer(model: Any, optimizer: Any) -> None:
+    """Refuse what cannot train ``model``: not an optimizer (None, a class, a string), or
+    one that updates none of the model's parameters (made for another model: training
+    would run, report a flat loss and change nothing)."""
+    if isinstance(optimizer, type):
+        kind = optimizer.__name__
+        raise TypeError(f"fit: optimizer must be an optimizer object, got the class {kind}; "
+                        f"make one over the model's parameters: {kind}(model.parameters(), "
+                        f"...)")
+    params = getattr(optimizer, "params", None)
+    if not (isinstance(params, (list, tuple)) and callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(f"fit: optimizer must be an optimizer over the model's parameters, "
+                        f"such as SGD(model.parameters(), lr=0.1) (an object with params, "
+                        f"step() and zero_grad()), got {short_repr(optimizer, 60)}")
+    if not callable(model):
+        raise TypeError(f"fit: model must be a Module or a function of one sample, got "
+                        f"{short_repr(model, 60)}")
+    named = getattr(model, "named_parameters", None)
+    if not callable(named):
+        return  # a plain function: the optimizer's parameters are what is trained
+    pairs = [(n, p) for n, p in named() if isinstance(p, Value)]
+    held = {id(p) for p in params}
+    if pairs and not any(id(p) in held for _, p in pairs):
+        kind = type(optimizer).__name__
+        raise ValueError(f"fit: the optimizer ({kind}) updates none of the parameters of the "
+                         f"model ({type(model).__name__}): its first parameter "
+                         f"{pairs[0][0]!r} is not among the optimizer's {len(params)}, so "
+                         f"training would change nothing; was the optimizer made for another "
+                         f"model? Make it from this one: {kind}(model.parameters(), ...)")
+
+
+@contextlib.contextmanager
+def _parameter_names(model: Any, optimizer: Any) -> Iterator[None]:
+    # While fit trains, an optimizer's errors name parameters as the model does
+    # ('layers.0.neurons.0.w.0'); its own names (given as named_parameters()) win.
+    names = getattr(optimizer, "param_names", None)
+    named = getattr(model, "named_parameters", None)
+    if not isinstance(names, list) or not callable(named) or all(names):
+        yield
+        return
+    by_id = {id(p): n for n, p in named()}
+    saved = list(names)
+    names[:] = [n or by_id.get(id(p)) for n, p in zip(names, optimizer.params)]
+    try:
+        yield
+    finally:
+        names[:] = saved
+
+
 def _callbacks(progress: bool, target_accuracy: float | None, patience: int | None,
                min_delta: float, restore_best: bool,
                callback: Callable[[int, History], Any] | None,
@@ -217,7 +267,8 @@ class _Loop:
         self.callbacks, self.schedule = callbacks, schedule
         self.l2, self.l1 = penalties
         model = run.model
-        self.params = model.parameters() if isinstance(model, Module) else run.optimizer.params
+        self.params = (model.parameters() if isinstance(model, Module)
+                       else list(run.optimizer.params))
         self.groups = _layer_groups(model, self.params)
         run.history.layer_names = [name for name, _ in self.groups]
         # Gradient-free optimizers only evaluate losses: no graph, no backward pass.
@@ -251,8 +302,9 @@ class _Loop:
             for cb in self.callbacks:
                 cb.on_epoch_begin(run)
             reason = self.run_epoch(epoch_batches())
+            history.epoch_steps.append(history.steps)
             if validation is not None:
-                val_loss, val_acc = evaluate(run.model, self.loss, validation, self.metric)
+                val_loss, val_acc = self.validate(validation)
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_acc)
             reason = reason or _first_reason(cb.on_epoch_end(run) for cb in self.callbacks)
@@ -262,6 +314,15 @@ class _Loop:
             if self.schedule is not None:
                 self.schedule.step(run.monitored_loss)
         return history
+
+    def validate(self, validation: Data) -> tuple[float, float | None]:
+        """Loss and accuracy on the validation data: through the compiled code when fit
+        compiled (no graph, no ``.grad`` touched), else by :func:`evaluate`."""
+        if self.compiled is None:
+            return evaluate(self.run.model, self.loss, validation, self.metric)
+        X, y = validation
+        loss_value, preds = self.compiled.evaluate(X, y)
+        return loss_value, self.metric(preds, list(y)) if self.metric else None
 
     def objective(self, data_loss: Value) -> Value:
         """The loss the optimizer minimises: the data loss plus the penalties."""
@@ -287,6 +348,7 @@ class _Loop:
                 # and the epoch's numbers are theirs.
                 history.epoch_loss.append(loss_value)
                 history.epoch_accuracy.append(accuracy)
+                history.stopped_on_forward = True
                 return reason
             history.loss.append(loss_value)
             history.accuracy.append(accuracy)
@@ -438,6 +500,15 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     instead, with a closure that evaluates the objective on the batch without recording a
     graph: no backward pass is made (``history.grad_norms`` holds nan).
 
+    ``optimizer`` must update at least one of the model's parameters: one made for another
+    model (which would train nothing and say nothing) is refused before the first step,
+    naming the model and its first parameter, and so is anything that is not an optimizer
+    (None, the class ``SGD`` instead of ``SGD(model.parameters(), lr=0.1)``). Parameters
+    it does not hold stay as they are (freezing part of a model is fine), and it may hold
+    more (a parameter the loss uses). A plain function as ``model`` is trained through
+    ``optimizer.params``. While ``fit`` runs, the optimizer's errors name parameters as the
+    model does (``parameter 'layers.0.neurons.0.w.0'``).
+
     ``batch_size=None`` is full-batch gradient descent, ``1`` stochastic, otherwise
     mini-batch (reshuffled each epoch from ``seed``: an int, a ``random.Random``, or None for
     the global ``random``); ``drop_last`` skips a last batch smaller than ``batch_size``.
@@ -462,8 +533,11 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     node of the run is counted (see :mod:`autograd_lite.nn.work`).
 
     ``compile=True`` (or ``"python"``, ``"numpy"``) traces one sample's loss once and runs
-    every batch through the compiled code (:func:`autograd_lite.compile_loss`): the same
-    losses and gradients, many times faster; samples the trace does not fit run eagerly.
+    every batch, and the validation data, through the compiled code
+    (:func:`autograd_lite.compile_loss`): the same losses and gradients, many times faster
+    (``True`` and ``"python"``: the engine's numbers bit for bit; ``"numpy"``: layers fused
+    into matrix products, equal to about 1e-15); samples the trace does not fit run eagerly.
+    ``history.seconds`` includes the compiling.
 
     While it trains, ``fit`` pauses Python's cyclic garbage collector (graphs hold no
     cycles; see :func:`paused_cyclic_gc`) and restores it afterwards. When ``fit`` returns
@@ -480,6 +554,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     if isinstance(optimizer, LevenbergMarquardt):
         raise TypeError("fit: LevenbergMarquardt fits residuals, not a loss on batches; "
                         "call its step() in a loop instead")
+    _check_optimizer(model, optimizer)
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (predictions, targets), got {loss!r}")
     X, y = checked_data("fit", "data", data)
@@ -520,12 +595,12 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
                       full_batch=batch_size is None or batch_size >= len(X),
                       has_validation=validation is not None)
     loop = _Loop(run, loss, chosen, rules, schedule, (l2, l1))
+    start = time.perf_counter()  # history.seconds includes compiling
     if compile and loop.uses_gradient:
         loop.compile(X[:1], y[:1], "numpy" if compile == "numpy" else "python")
-    start = time.perf_counter()
     if isinstance(model, Module):
         model.train()
-    with paused_cyclic_gc():
+    with paused_cyclic_gc(), _parameter_names(model, optimizer):
         try:
             history = loop.train(lambda: batches(X, y, batch_size, shuffle=shuffle, seed=rng,
                                                  drop_last=drop_last), validation)

@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..core import Value
 
-__all__ = ["MAX_STEPS", "checked_parameters", "finite_number", "flag", "is_finite_real",
-           "is_real", "number_pair", "parameter_name", "short_repr", "state_owner",
-           "step_count", "whole_number"]
+__all__ = ["MAX_STEPS", "Parameters", "checked_named_parameters", "checked_parameters",
+           "finite_number", "flag", "is_finite_real", "is_real", "number_pair",
+           "parameter_name", "short_repr", "state_owner", "step_count", "whole_number"]
+
+#: What optimizers take as their parameters: Values (``model.parameters()``) or
+#: ``(name, Value)`` pairs (``model.named_parameters()``), whose names errors then use.
+Parameters = Iterable[Value] | Iterable[tuple[str, Value]]
 
 #: The largest step count a state may hold: beyond 2**53 a count no longer fits a float
 #: exactly, and bias corrections such as ``0.9 ** t`` would fail on it.
@@ -194,21 +198,31 @@ def state_owner(owner: Any, state: Any) -> str:
     return where
 
 
-def parameter_name(params: list[Value], i: int) -> str:
-    """``"parameter 3"``, with the Value's label when it has one: ``"parameter 3 ('w')"``.
+def parameter_name(params: list[Value], i: int, names: Sequence[str | None] = ()) -> str:
+    """How errors call parameter number ``i``: by its name in the model when known
+    (``"parameter 'layers.0.neurons.3.w.1'"``), else by its label (``"parameter 3 ('w')"``),
+    else by its position (``"parameter 3"``).
 
-    >>> parameter_name([Value(1.0, label="w")], 0)
-    "parameter 0 ('w')"
+    >>> w = Value(1.0, label="w")
+    >>> parameter_name([w], 0), parameter_name([w], 0, ["layers.0.neurons.0.w.0"])
+    ("parameter 0 ('w')", "parameter 'layers.0.neurons.0.w.0'")
+    >>> parameter_name([Value(2.0)], 0)
+    'parameter 0'
     """
+    name = names[i] if i < len(names) else None
+    if name:
+        return f"parameter {name!r}"
     label = params[i].label
     return f"parameter {i} ({label!r})" if label else f"parameter {i}"
 
 
-def checked_parameters(owner: str, params: Iterable[Value]) -> list[Value]:
+def checked_parameters(owner: str, params: Parameters) -> list[Value]:
     """The parameters an optimizer will update, as a list: at least one, each a leaf
     ``Value`` (an interior node's ``.data`` is recomputed by the next forward pass, so
     updating it would be lost, and it has no place in ``model.parameters()``), each once
-    (a Value listed twice would be updated twice per step).
+    (a Value listed twice would be updated twice per step). ``(name, Value)`` pairs, as
+    ``model.named_parameters()`` gives, are accepted too (see
+    :func:`checked_named_parameters`, which keeps the names).
 
     >>> a = Value(1.0); checked_parameters("SGD", [a]) == [a]
     True
@@ -217,29 +231,60 @@ def checked_parameters(owner: str, params: Iterable[Value]) -> list[Value]:
     SGD: parameter 1 is the result of 'mul', not a leaf: optimizers update leaves such as \
 model.parameters() (an interior node is recomputed by the next forward pass)
     """
+    return checked_named_parameters(owner, params)[0]
+
+
+def checked_named_parameters(owner: str, params: Parameters
+                             ) -> tuple[list[Value], list[str | None]]:
+    """:func:`checked_parameters`, for a list of Values or of ``(name, Value)`` pairs
+    (``model.named_parameters()``): the Values and, for each, its name (None when given
+    bare). Errors name a parameter by its name when it has one.
+
+    >>> from autograd_lite.nn import MLP
+    >>> values, names = checked_named_parameters("SGD", MLP(1, [1], seed=0).named_parameters())
+    >>> names
+    ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b']
+    >>> try: checked_named_parameters("SGD", [("w", Value(1.0)), ("w2", 2.0)])
+    ... except TypeError as e: print(e)
+    SGD: parameters must be Values, got float for 'w2' at position 1
+    """
     if isinstance(params, Value):
         raise TypeError(f"{owner}: expected a list of parameters, got one Value; "
                         f"pass [value] (or model.parameters())")
+    if isinstance(params, (str, bytes, Mapping)):
+        raise TypeError(f"{owner}: expected a list of parameters (Values), got "
+                        f"{type(params).__name__} {short_repr(params, 60)}; pass "
+                        f"model.parameters() or model.named_parameters()")
     try:
-        found = list(params)
+        given = list(params)
     except TypeError:
         raise TypeError(f"{owner}: expected a list of parameters (Values), got "
                         f"{type(params).__name__}") from None
-    if not found:
+    if not given:
         raise ValueError(f"{owner}: got no parameters to optimise")
+    found: list[Value] = []
+    names: list[str | None] = []
+    for i, item in enumerate(given):
+        name = None
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            name, item = item
+        if not isinstance(item, Value):
+            named = f" for {name!r}" if name else ""
+            raise TypeError(f"{owner}: parameters must be Values, got "
+                            f"{type(item).__name__}{named} at position {i}")
+        found.append(item)
+        names.append(name)
     first_seen: dict[int, int] = {}
     for i, p in enumerate(found):
-        if not isinstance(p, Value):
-            raise TypeError(f"{owner}: parameters must be Values, got {type(p).__name__} "
-                            f"at position {i}")
         if not p.is_leaf:
-            raise ValueError(f"{owner}: {parameter_name(found, i)} is the result of "
+            raise ValueError(f"{owner}: {parameter_name(found, i, names)} is the result of "
                              f"{p.op!r}, not a leaf: optimizers update leaves such as "
                              f"model.parameters() (an interior node is recomputed by the "
                              f"next forward pass)")
         if id(p) in first_seen:
-            raise ValueError(f"{owner}: {parameter_name(found, i)} is the same Value as "
-                             f"parameter {first_seen[id(p)]}; list each parameter once "
-                             f"(it would be updated twice per step)")
+            j = first_seen[id(p)]
+            raise ValueError(f"{owner}: {parameter_name(found, i, names)} is the same Value "
+                             f"as {parameter_name(found, j, names)}; list each parameter "
+                             f"once (it would be updated twice per step)")
         first_seen[id(p)] = i
-    return found
+    return found, names
