@@ -28,6 +28,7 @@ from .answer_report import AnswerReport, NodeResult
 from .core import Rule, Value, apply, enable_grad, topological_order
 from .formula_parser import Formula, FormulaError, parse_formula
 from .mistakes import Mistake, candidates, correct_step, diagnose, num
+from .notation import d_of
 from .ops import info
 from .transcript import Step, Transcript, explain
 
@@ -268,6 +269,10 @@ def _move(x: float, rng: random.Random) -> float:
 # --- grading -----------------------------------------------------------------------------------
 
 
+def _d(top: str, bottom: str) -> str:
+    return f"d{d_of(top)}/d{d_of(bottom)}"
+
+
 def _close(rtol: float, atol: float) -> Callable[[float, float], bool]:
     def close(answer: float, reference: float) -> bool:
         return abs(answer - reference) <= atol + rtol * abs(reference)
@@ -429,16 +434,16 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             where = ", ".join(f"{n} = {num(x)}" for n, x in point.leaves.items())
             shown = "no value" if yours is None else num(yours)
             text = (f"Right at the graph's values, but not in general: at {where}, your "
-                    f"formula gives {shown} where d{step.root}/d{step.name} is "
+                    f"formula gives {shown} where {_d(step.root, step.name)} is "
                     f"{num(there.grad)}. " + text.replace("Correct step:", "Correct step there:"))
             alone = _culprits(root, steps, i, answer, point.leaves, close)
             if alone:
                 moved = " or ".join(alone)
                 text += (f" Moving {moved} alone already breaks it: the formula does not follow"
-                         f" how d{step.root}/d{step.name} depends on {moved}.")
+                         f" how {_d(step.root, step.name)} depends on {moved}.")
             kind = kind if kind != "unknown" else "not_general"
         elif yours is not None:
-            text = f"You have {num(yours)}; d{step.root}/d{step.name} is {num(step.grad)}. " + text
+            text = f"You have {num(yours)}; {_d(step.root, step.name)} is {num(step.grad)}. " + text
         results.append(NodeResult(
             step.name, "wrong", step.grad, answer.given, text, step.node, value, kind,
             key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
@@ -484,7 +489,7 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
     if key not in world.origin and unsound:
         theirs = _implied(step, upstream)
         if theirs is not None and close(answer, theirs):
-            yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
+            yours = ", ".join(f"{_d(step.root, c)} = {num(upstream[c])}"
                               for c in dict.fromkeys(unsound))
             sources = list(dict.fromkeys(x for c in unsound for x in world.source[c]))
             where = (f"see {', '.join(sources)}" if sources == list(dict.fromkeys(unsound))

@@ -29,6 +29,7 @@ from .names import (
     node_text,
     substitute,
 )
+from .notation import d_of
 from .ops import info, input_names, partial_formula
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
@@ -141,7 +142,7 @@ class _Override(Mapping[str, str]):
 
 def _not_needed(node: Value, root: str, name: str, exc: BaseException) -> str:
     """Why an undefined local derivative is harmless here: nothing flows back into it."""
-    head = f"nothing flows back (d{root}/d{name} = 0), so "
+    head = f"nothing flows back (d{d_of(root)}/d{d_of(name)} = 0), so "
     if len(node.parents) == 1:
         return head + (f"{node.op}'({node.parents[0].data:.6g}), which is undefined, "
                        "is not needed")
@@ -208,11 +209,11 @@ class Step:
         return self.node.rule.name if self.node.rule is not None else ""
 
     def _d(self, top: str, bottom: str) -> str:
-        return f"d{top}/d{bottom}"
+        return f"d{d_of(top)}/d{d_of(bottom)}"
 
     def _direct(self, t: Term) -> str:
         if "d/d" in t.local_formula:
-            return f"∂{t.consumer}/∂{self.name}"
+            return f"∂{d_of(t.consumer)}/∂{d_of(self.name)}"
         simple = _IDENT.match(t.local_formula) or _NUMBER.match(t.local_formula)
         if simple or (len(self.terms) == 1 and " if " not in t.local_formula):
             return t.local_formula
@@ -329,7 +330,7 @@ class Transcript:
         lines = []
         for s in self.steps[: self._SHOWN]:
             where = "; ".join(f"`{t.definition}`: {t.note}" if t.note else
-                              f"`{t.definition}`, `d{t.consumer}/d{s.name} = {t.local_formula}`"
+                              f"`{t.definition}`, `{s._d(t.consumer, s.name)} = {t.local_formula}`"
                               for t in s.terms)
             lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()

@@ -298,14 +298,13 @@ function showRows(result) {
     if (result.rows) form.append(paragraph(result.rows.error, "error"));
     return;
   }
-  const root = result.root.name;
   for (const row of result.rows.rows) {
     const line = document.createElement("div");
     line.className = "answer";
     line.dataset.name = row.name;
     const label = document.createElement("label");
     label.htmlFor = `answer-${row.index}`;
-    label.textContent = `d${root}/d${row.name}`;
+    label.textContent = row.d;
     label.title = row.op ? `${row.name} = the result of ${row.op} (value ${row.data})` : `${row.name} = ${row.data}`;
     const input = document.createElement("input");
     input.id = `answer-${row.index}`;

@@ -39,6 +39,7 @@ from typing import Any
 import autograd_lite
 from autograd_lite import Value, backward_order, backward_steps, draw_dot, explain
 from autograd_lite.expression import node_names
+from autograd_lite.notation import d_of
 from autograd_lite.viz.renderers import get_renderer, render, set_renderer, viz_js
 
 __all__ = ["MAX_DEPTH", "ROOT_NAMES", "check", "depth", "dismantle", "find_root", "frame",
@@ -250,9 +251,12 @@ def _graph(root: Value, practise: bool) -> dict[str, Any]:
 
 def _rows(root: Value, names: dict[int, str]) -> list[dict[str, Any]]:
     """One row per node below the root, in backward order (as the transcript reads), for
-    "check my answer"."""
+    "check my answer"; ``d`` is the row's label (``do/d(x1*w1)``: names with operators are
+    bracketed)."""
     _SESSION.rows = backward_order(root)[1:]
-    return [{"index": i, "name": names[id(node)], "op": node.op, "data": _number(node.data)}
+    top = d_of(names[id(root)])
+    return [{"index": i, "name": names[id(node)], "d": f"d{top}/d{d_of(names[id(node)])}",
+             "op": node.op, "data": _number(node.data)}
             for i, node in enumerate(_SESSION.rows)]
 
 

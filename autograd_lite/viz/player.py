@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..mistakes import candidates, correct_step, num
+from ..notation import d_of
 from ..transcript import explain
 from .render import can_render, missing, render_many
 
@@ -257,7 +258,7 @@ def questions(steps: BackwardSteps, rtol: float = 1e-2,
                 seen.append(m.value)
                 mistakes.append({"value": m.value, "kind": m.kind, "text": m.text})
             asked.setdefault(k, []).append({
-                "name": s.name, "d": f"d{s.root}/d{s.name}", "expected": expected,
+                "name": s.name, "d": f"d{d_of(s.root)}/d{d_of(s.name)}", "expected": expected,
                 "shown": num(expected), "step": correct_step(s), "mistakes": mistakes})
     return asked
 
@@ -323,7 +324,7 @@ def player_html(steps: BackwardSteps, title: str | None = None, answer_mode: boo
     final = steps[-1].grads
     quiz = {"rtol": rtol, "atol": atol, "questions": questions(steps, rtol, atol),
             "frames": {k: [step.text.split(": ", 1)[1].split(". ", 1)[0],
-                           f"d{root}/d{steps.names[id(step.node)]} = "
+                           f"d{d_of(root)}/d{d_of(steps.names[id(step.node)])} = "
                            f"{num(final.get(id(step.node), 0.0))}"]
                        for k, step in enumerate(steps) if k}}
     data = json.dumps(quiz, ensure_ascii=False).replace("</", "<\\/")
