@@ -29,7 +29,7 @@ from .names import (
     node_text,
     substitute,
 )
-from .notation import d_of
+from .notation import d_of, tidy
 from .ops import info, input_names, partial_formula
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
@@ -93,14 +93,14 @@ class _Consumer:
         n = len(self.node.parents)
         local = partial_formula(self.rule, k, n)
         if p.rule is not None or p.label:
-            return self.definition, substitute(local, self.table)
+            return self.definition, tidy(substitute(local, self.table))
         name = self.names[id(p)]
         own = input_names(self.rule, n)[k]
         table = _Override(self.table, own, name)
         shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
             self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
         definition = self._define(p, k) if shown else self.definition
-        return f"{definition} with {name} = {p.data:.6g}", substitute(local, table)
+        return f"{definition} with {name} = {p.data:.6g}", tidy(substitute(local, table))
 
 
 def definition(node: Value, names: dict[int, str]) -> str:

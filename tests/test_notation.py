@@ -133,3 +133,19 @@ def test_the_playground_labels_its_answer_rows_with_brackets() -> None:
     assert labels["x1*w1 + x2*w2"] == "do/d(x1*w1 + x2*w2)"
     assert labels["x1"] == "do/dx1"
     assert "row.d" in (ROOT / "web" / "app.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("c", "shown"), [
+    (2, "2 * f"), (3, "3 * f**2"), (0.5, "0.5 * f**(-0.5)"), (-1, "(-1) * f**(-2)"),
+    (1.5, "1.5 * f**0.5")])
+def test_the_power_rule_is_written_with_its_exponent_worked_out(c: float, shown: str) -> None:
+    """d(f**c)/df = c * f**(c-1), with c - 1 worked out by hand, in the transcript and on
+    the picture's edge; the value is the power rule's, by hand."""
+    f = Value(1.5, label="f")
+    L = f ** c
+    L.label = "L"
+    step = explain(L).steps[1]
+    assert step.terms[0].local_formula == shown
+    assert math.isclose(step.grad, c * 1.5 ** (c - 1))
+    L.backward()
+    assert f"∂L/∂f = {shown} = " in draw_dot(L).source

@@ -58,6 +58,7 @@ class _Session:
     namespace: dict[str, Any] = field(default_factory=dict)
     root: Value | None = None
     steps: Any = None
+    practise: bool = False       # frames show formulas, no numbers, until a step is shown
     rows: list[Value] = field(default_factory=list)   # nodes the learner can answer for
 
 
@@ -242,8 +243,8 @@ def _transcript(root: Value) -> dict[str, Any]:
 
 
 def _graph(root: Value, practise: bool) -> dict[str, Any]:
-    if practise:  # data only: the learner works the gradients out
-        dot = draw_dot(root, show=("data",), edge_labels="local", color_by=None).source
+    if practise:  # data and formulas only: no number gives a gradient away
+        dot = draw_dot(root, show=("data",), edge_labels="formula", color_by=None).source
     else:
         dot = draw_dot(root).source
     return {"dot": dot, "svg": _svg(dot)}
@@ -305,7 +306,7 @@ def run(code: str, practise: bool = False) -> str:
             "or run this code with autograd_lite on your own machine, where deep graphs "
             "are fine."))
         return json.dumps(out)
-    _SESSION.root = root
+    _SESSION.root, _SESSION.practise = root, practise
     names = node_names(root)
     out.update(ok=True, found=found, depth=deep, practise=practise, nodes=len(names), root={
         "name": names[id(root)], "data": _number(root.data), "op": root.op})
@@ -331,13 +332,14 @@ def graph(practise: bool) -> str:
 
 def frame(k: int) -> str:
     """Frame ``k`` of the step-through player: its caption, DOT source and (with a renderer)
-    SVG, as JSON."""
+    SVG, as JSON. While practising, the edges of the steps not yet shown carry their
+    formulas only (``edge_labels="formula"``): no number there gives an answer away."""
     steps = _SESSION.steps
     if steps is None or not 0 <= k < len(steps):
         return json.dumps({"error": f"there is no frame {k}"})
 
     def draw() -> dict[str, Any]:
-        dot = steps.draw(k).source
+        dot = steps.draw(k, edge_labels="formula" if _SESSION.practise else "chain").source
         return {"k": k, "caption": steps[k].text, "dot": dot, "svg": _svg(dot)}
 
     return json.dumps(_attempt(draw))

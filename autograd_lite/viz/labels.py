@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..core import Value
 from ..names import substitute
-from ..notation import d_of
+from ..notation import d_of, tidy
 from ..ops import info, input_names
 from ..ops import partial_formula as rule_formula
 from .dot import esc
@@ -68,7 +68,7 @@ def edge_formulas(node: Value, names: dict[int, str]) -> list[str]:
 
 def _in_names(text: str, table: dict[str, str]) -> str:
     # A pattern over all inputs ("x1 + ... + xn") stays as the rule writes it.
-    return text if "..." in text else substitute(text, table)
+    return text if "..." in text else tidy(substitute(text, table))
 
 
 def partial_formulas(node: Value) -> str:
