@@ -183,6 +183,24 @@ def test_check_says_when_check_answers_is_missing_and_grades_when_present() -> N
     assert verdicts["x1"] == "unanswered"
 
 
+@pytest.mark.skipif(not HAS_CHECK, reason=WAITING_FOR_ISSUE_10)
+def test_a_row_that_cannot_be_read_is_flagged_and_the_others_graded() -> None:
+    out = run((EXAMPLES / "neuron.py").read_text())
+    index = {row["name"]: row["index"] for row in out["rows"]["rows"]}
+    right = neuron_grads()
+    typed = {index["w1"]: "x1 *", index["x1"]: str(right["x1"]), index["b"]: "1e999",
+             index["n"]: "1 - o**2", index["w2"]: "nan"}
+    report = json.loads(playground.check(json.dumps(typed)))
+    assert "error" not in report, report
+    rows = {r["name"]: r for r in report["results"]}
+    assert set(rows["w1"]) == {"name", "verdict", "expected", "answer", "diagnosis"}
+    assert rows["x1"]["verdict"] == "right" and rows["n"]["verdict"] == "right"
+    for name, text in (("w1", "x1 *"), ("b", "1e999"), ("w2", "nan")):
+        assert rows[name]["verdict"] == "wrong" and rows[name]["answer"] == text
+        assert "cannot be read as a formula" in rows[name]["diagnosis"], rows[name]
+    assert math.isclose(rows["w1"]["expected"], right["w1"])       # do/dw1 = x1 * do/dn
+
+
 def test_the_glue_renders_through_the_plugged_in_renderer() -> None:
     seen: list[str] = []
 

@@ -346,13 +346,19 @@ def frame(k: int) -> str:
 
 
 def _answer(text: str) -> float | str:
-    """A typed answer: a number if it reads as one (a leading − counts as minus), else the
-    text itself, which ``check_answers`` reads as a formula."""
+    """A typed answer: a finite number if it reads as one (a leading − counts as minus),
+    else the text itself, which ``check_answers`` reads as a formula (one it cannot read,
+    such as ``w1 *`` or ``1e999``, is graded wrong in its own row and says why).
+
+    >>> _answer(" −0.5 "), _answer("b*f"), _answer("1e999"), _answer("nan")
+    (-0.5, 'b*f', '1e999', 'nan')
+    """
     text = text.strip().replace("−", "-")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return text
+    return number if math.isfinite(number) else text
 
 
 def check(answers: str) -> str:
