@@ -32,7 +32,8 @@ class NodeResult:
             formula has no value there).
         mistake: the kind of mistake (``autograd_lite.mistakes.KINDS``, or ``"carried"``:
             the step is right but starts from a wrong upstream answer; ``"seed"``: the root's
-            own gradient; ``"not_general"``, ``"not_evaluable"``, ``"unknown"``), else ``""``.
+            own gradient; ``"not_general"``; ``"not_evaluable"``: a formula with no value;
+            ``"unreadable"``: a formula that cannot be read; ``"unknown"``), else ``""``.
         origin: the mistake was made here: the answer is wrong and every consumer's answer is
             right, or unanswered and correct.
         point: for a formula wrong only away from the graph's values, the leaf values where

@@ -28,10 +28,14 @@ from .answer_report import AnswerReport, NodeResult
 from .core import Rule, Value, apply, enable_grad, topological_order
 from .formula_parser import Formula, FormulaError, parse_formula
 from .mistakes import Mistake, candidates, correct_step, diagnose, num
+from .notation import d_of
 from .ops import info
 from .transcript import Step, Transcript, explain
 
-__all__ = ["AnswerReport", "NodeResult", "check_answers", "replay"]
+__all__ = ["MAX_POINTS", "AnswerReport", "NodeResult", "check_answers", "replay"]
+
+MAX_POINTS = 100
+"""The most other points ``check_answers`` checks a formula at."""
 
 
 # --- replaying a graph at other leaf values ----------------------------------------------------
@@ -79,31 +83,47 @@ class _Answer:
     formula: Formula | None = None
     function: Callable[..., Any] | None = None
     reads: tuple[str, ...] | None = None   # names a callable reads (None: all of them)
+    problem: tuple[str, str] | None = None  # (kind, why): a formula that cannot be graded
 
     @property
     def general(self) -> bool:
         """A formula or function: graded at other points too."""
-        return self.number is None
+        return self.number is None and self.problem is None
 
     def at(self, values: Mapping[str, float]) -> float:
+        if self.problem is not None:
+            raise ValueError(self.problem[1])
         if self.number is not None:
             return self.number
         if self.formula is not None:
             return self.formula(values)
         assert self.function is not None
         names = self.reads if self.reads is not None else tuple(values)
-        result = self.function(**{n: values[n] for n in names})
+        try:
+            result = self.function(**{n: values[n] for n in names})
+        except Exception as exc:  # the learner's own code: its failure is this row's alone
+            raise ValueError(f"your function raised {type(exc).__name__}: {exc}") from None
         value = result.data if isinstance(result, Value) else result
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"returned {result!r}, not a number")
         return float(value)
 
 
+def _shown(x: Any, limit: int = 40) -> str:
+    """``repr(x)``, shortened for a huge number (10**400 has 401 digits)."""
+    text = repr(x)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _number(x: Any, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"check_answers: the answer for {where} must be a number, a formula "
-                        f"string or a callable, got {x!r} of type {type(x).__name__}")
-    value = float(x)
+                        f"string or a callable, got {_shown(x)} of type {type(x).__name__}")
+    try:
+        value = float(x)
+    except (OverflowError, ValueError, TypeError):
+        raise ValueError(f"check_answers: the answer for {where} is {_shown(x)}, too large "
+                         "for a float; give a finite number") from None
     if not math.isfinite(value):
         raise ValueError(f"check_answers: the answer for {where} is {value!r}; give a finite "
                          "number")
@@ -114,15 +134,17 @@ def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
     if isinstance(given, Value):
         return _Answer(given, number=_number(given.data, where))
     if isinstance(given, str):
+        # A formula that cannot be read, or a constant one with no value, is this row's
+        # problem alone: it is graded wrong and says why, and every other row is graded.
         try:
             formula = parse_formula(given, names=[n for n in names if n.isidentifier()])
         except FormulaError as exc:
-            raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
+            return _Answer(given, problem=("unreadable", str(exc)))
         if formula.is_constant:
             try:
                 return _Answer(given, number=_number(formula({}), where))
             except FormulaError as exc:
-                raise FormulaError(f"check_answers: the answer for {where}: {exc}") from None
+                return _Answer(given, problem=("not_evaluable", str(exc)))
         return _Answer(given, formula=formula)
     if callable(given):
         return _Answer(given, function=given, reads=_callable_names(given, where, names))
@@ -268,6 +290,10 @@ def _move(x: float, rng: random.Random) -> float:
 # --- grading -----------------------------------------------------------------------------------
 
 
+def _d(top: str, bottom: str) -> str:
+    return f"d{d_of(top)}/d{d_of(bottom)}"
+
+
 def _close(rtol: float, atol: float) -> Callable[[float, float], bool]:
     def close(answer: float, reference: float) -> bool:
         return abs(answer - reference) <= atol + rtol * abs(reference)
@@ -358,13 +384,21 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             from nodes, or their names or labels, to a number, a formula string in the
             graph's names (``"b*f"``, ``"1 - tanh(n)**2"``) or a callable whose parameters
             are node names (``lambda b, f: b * f``); ``None`` or a blank string is a blank
-            on the worksheet: not answered.
+            on the worksheet: not answered. A formula that cannot be read (``"w1 *"``, an
+            unknown name, anything outside the formula whitelist) or has no value (``"1/0"``)
+            spoils only its own row: that row is ``"wrong"`` (mistake ``"unreadable"`` or
+            ``"not_evaluable"``) and says why; every other row is graded.
         rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
-            The defaults accept hand arithmetic rounded to 3 significant digits.
-        points: how many other points a formula or callable is also checked at.
-        seed: the seed of the private random generator that picks those points.
+            The defaults mark answers within 1% right (hand arithmetic rounded to 3
+            significant digits passes; ``exercise`` sheets grade at 4 digits).
+        points: how many other points (0 to :data:`MAX_POINTS`) a formula or callable is
+            also checked at.
+        seed: the seed (an int) of the private random generator that picks those points.
 
-    Returns an :class:`AnswerReport` (true when every answer given is right).
+    Returns an :class:`AnswerReport` (true when every answer given is right). Arguments of
+    the wrong type or out of range raise ``TypeError``/``ValueError`` naming the argument
+    and its value; so does an answer that is not a number, a string or a callable, or a
+    number that is not finite as a float (``10**400``).
 
     >>> from autograd_lite import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -376,15 +410,37 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
     >>> print(report["a"].diagnosis)
     You have -4; dL/da is 6. In e = a * b, ∂e/∂a is the other factor, b = -3, not a itself \
 (a = 2). Correct step: dL/da = dL/de × ∂e/∂a = -2 × (-3) = 6, where e = a * b and ∂e/∂a = b = -3.
+    >>> typo = check_answers(L, {"a": "b *", "b": "a*f"})      # one row cannot be read
+    >>> [(r.name, r.verdict, r.mistake) for r in typo.answered]
+    [('a', 'wrong', 'unreadable'), ('b', 'right', '')]
+    >>> check_answers(L, {"a": 6}, seed="x")
+    Traceback (most recent call last):
+    ...
+    TypeError: check_answers: seed must be an int, got 'x' of type str
     """
     if not isinstance(root, Value):
-        raise TypeError(f"check_answers: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"check_answers: root must be a Value, got {_shown(root)} of type "
+                        f"{type(root).__name__}")
     for what, tol in (("rtol", rtol), ("atol", atol)):
-        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (
-                math.isfinite(tol) and tol >= 0):
-            raise ValueError(f"check_answers: {what} must be a finite number >= 0, got {tol!r}")
-    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-        raise ValueError(f"check_answers: points must be an int >= 0, got {points!r}")
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
+            raise TypeError(f"check_answers: {what} must be a number, got {_shown(tol)} of "
+                            f"type {type(tol).__name__}")
+        try:
+            finite = math.isfinite(tol) and tol >= 0
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ValueError(f"check_answers: {what} must be a finite number >= 0, got "
+                             f"{_shown(tol)}")
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise TypeError(f"check_answers: points must be an int, got {_shown(points)} of type "
+                        f"{type(points).__name__}")
+    if not 0 <= points <= MAX_POINTS:
+        raise ValueError(f"check_answers: points must be from 0 to {MAX_POINTS}, got "
+                         f"{_shown(points)}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"check_answers: seed must be an int, got {_shown(seed)} of type "
+                        f"{type(seed).__name__}")
     close = _close(float(rtol), float(atol))
     transcript = explain(root)
     given, from_grad = _resolve(root, transcript, answers)
@@ -402,6 +458,7 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
     vary = [s.node for s in steps if s.node.is_leaf and (s.node.label or s.name in read)]
     others = _other_points(root, transcript, vary, points if general else 0, seed)
 
+    problems = {k: a.problem for k, a in given.items() if a.problem is not None}
     worlds = [_grade_point(transcript, steps, given, here, True, close)]
     worlds += [_grade_point(p.transcript, steps, given, p.values, False, close) for p in others]
     all_points = [_Point(transcript, here, {}), *others]
@@ -423,22 +480,22 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
         world, point = worlds[failing], all_points[failing]
         there = point.transcript.steps[i]
         kind, text = _explain_wrong(there, world, key, _nodes_at(point), close,
-                                    prefer=("accumulated",) if from_grad else ())
+                                    ("accumulated",) if from_grad else (), problems)
         yours = world.value[key]
         if failing:
             where = ", ".join(f"{n} = {num(x)}" for n, x in point.leaves.items())
             shown = "no value" if yours is None else num(yours)
             text = (f"Right at the graph's values, but not in general: at {where}, your "
-                    f"formula gives {shown} where d{step.root}/d{step.name} is "
+                    f"formula gives {shown} where {_d(step.root, step.name)} is "
                     f"{num(there.grad)}. " + text.replace("Correct step:", "Correct step there:"))
             alone = _culprits(root, steps, i, answer, point.leaves, close)
             if alone:
                 moved = " or ".join(alone)
                 text += (f" Moving {moved} alone already breaks it: the formula does not follow"
-                         f" how d{step.root}/d{step.name} depends on {moved}.")
+                         f" how {_d(step.root, step.name)} depends on {moved}.")
             kind = kind if kind != "unknown" else "not_general"
         elif yours is not None:
-            text = f"You have {num(yours)}; d{step.root}/d{step.name} is {num(step.grad)}. " + text
+            text = f"You have {num(yours)}; {_d(step.root, step.name)} is {num(step.grad)}. " + text
         results.append(NodeResult(
             step.name, "wrong", step.grad, answer.given, text, step.node, value, kind,
             key in world.origin, dict(point.leaves) if failing else None, correct_step(step)))
@@ -467,9 +524,17 @@ def _nodes_at(point: _Point) -> dict[str, Value]:
 
 
 def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Value],
-                   close: Callable[[float, float], bool],
-                   prefer: Sequence[str]) -> tuple[str, str]:
+                   close: Callable[[float, float], bool], prefer: Sequence[str],
+                   answer_problem: Mapping[int, tuple[str, str]]) -> tuple[str, str]:
     """(kind, words) for a wrong answer at one point."""
+    problem = answer_problem.get(key)
+    if problem is not None and problem[0] == "unreadable":
+        return "unreadable", (f"Your answer cannot be read as a formula: {problem[1]}. Type "
+                              "a number, or a formula in the graph's names such as 2*a*b "
+                              "or 1 - tanh(n)**2.")
+    if problem is not None:
+        return problem[0], (f"Your answer cannot be evaluated: {problem[1]}. "
+                            f"Correct step: {correct_step(step)}.")
     if key in world.error:
         return "not_evaluable", (f"Your answer has no value here: {world.error[key]}. "
                                  f"Correct step: {correct_step(step)}.")
@@ -484,7 +549,7 @@ def _explain_wrong(step: Step, world: _World, key: int, nodes: Mapping[str, Valu
     if key not in world.origin and unsound:
         theirs = _implied(step, upstream)
         if theirs is not None and close(answer, theirs):
-            yours = ", ".join(f"d{step.root}/d{c} = {num(upstream[c])}"
+            yours = ", ".join(f"{_d(step.root, c)} = {num(upstream[c])}"
                               for c in dict.fromkeys(unsound))
             sources = list(dict.fromkeys(x for c in unsound for x in world.source[c]))
             where = (f"see {', '.join(sources)}" if sources == list(dict.fromkeys(unsound))

@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .core import Value
+from .notation import d_of
 from .transcript import Step, Term
 
 __all__ = ["KINDS", "Mistake", "candidates", "correct_step", "diagnose", "num"]
@@ -73,12 +74,16 @@ class Mistake:
 
 
 def _d(top: str, bottom: str) -> str:
-    return f"d{top}/d{bottom}"
+    return f"d{d_of(top)}/d{d_of(bottom)}"
+
+
+def _p(top: str, bottom: str) -> str:
+    return f"∂{d_of(top)}/∂{d_of(bottom)}"
 
 
 def _partial(t: Term, name: str) -> str:
     """``∂e/∂a = b = -3`` (the value is left out when the formula already is it)."""
-    head = f"∂{t.consumer}/∂{name} = {t.local_formula}"
+    head = f"{_p(t.consumer, name)} = {t.local_formula}"
     value = num(t.local)
     return head if t.local_formula.replace(" ", "") == value else f"{head} = {value}"
 
@@ -123,7 +128,7 @@ def correct_step(step: Step, upstream: Mapping[str, float] | None = None) -> str
     u = _upstreams(step, upstream)
     parts = _contributions(step, u)
     total = math.fsum(parts) if parts is not None else math.nan
-    symbolic = " + ".join(f"{_d(root, t.consumer)} × ∂{t.consumer}/∂{name}"
+    symbolic = " + ".join(f"{_d(root, t.consumer)} × {_p(t.consumer, name)}"
                           for t in step.terms)
     numbers = " + ".join(f"{num(ui) if i == 0 else _factor(ui)} × {_factor(t.local)}"
                          for i, (t, ui) in enumerate(zip(step.terms, u)))
@@ -150,49 +155,51 @@ def _local_slips(node: Value, name: str, t: Term, consumer: Value | None) -> lis
     ins = consumer.parents
     slips: list[_LocalSlip] = []
     c = t.consumer
+    dc = _p(c, name)           # ∂c/∂name
+    nm, cc = d_of(name), d_of(c)  # as operands in a formula
     try:
         if t.op in ("mul", "dot", "affine") and t.local_formula != "1":
             slips.append(("own_value", x,
-                          f"In {t.definition}, ∂{c}/∂{name} is the other factor, "
+                          f"In {t.definition}, {dc} is the other factor, "
                           f"{t.local_formula} = {num(t.local)}, not {name} itself "
                           f"({name} = {num(x)})."))
         elif t.op == "powc" or (t.op == "pow" and ins[0] is node and ins[1] is not node):
             k = float(consumer.param) if t.op == "powc" else ins[1].data
             slips.append(("power_rule", math.pow(x, k - 1.0),
                           f"In {t.definition}, the power rule brings the exponent down as a "
-                          f"factor: ∂{c}/∂{name} = {num(k)}*{name}**{num(k - 1.0)} = "
-                          f"{num(t.local)}, not {name}**{num(k - 1.0)} without the factor "
+                          f"factor: {dc} = {num(k)}*{nm}**{num(k - 1.0)} = "
+                          f"{num(t.local)}, not {nm}**{num(k - 1.0)} without the factor "
                           f"{num(k)}."))
             slips.append(("power_rule", k * math.pow(x, k),
                           f"In {t.definition}, the power rule lowers the exponent by one: "
-                          f"∂{c}/∂{name} = {num(k)}*{name}**{num(k - 1.0)} = {num(t.local)}, "
-                          f"not {num(k)}*{name}**{num(k)}."))
+                          f"{dc} = {num(k)}*{nm}**{num(k - 1.0)} = {num(t.local)}, "
+                          f"not {num(k)}*{nm}**{num(k)}."))
         elif t.op == "sqrt":
             slips.append(("power_rule", 1.0 / math.sqrt(x),
-                          f"In {t.definition} = {name}**0.5, the power rule brings down the "
-                          f"factor 1/2: ∂{c}/∂{name} = 1/(2*sqrt({name})) = {num(t.local)}, "
+                          f"In {t.definition} = {nm}**0.5, the power rule brings down the "
+                          f"factor 1/2: {dc} = 1/(2*sqrt({name})) = {num(t.local)}, "
                           f"not 1/sqrt({name})."))
             slips.append(("power_rule", 0.5 * math.sqrt(x),
-                          f"In {t.definition} = {name}**0.5, the power rule lowers the exponent "
-                          f"to -0.5: ∂{c}/∂{name} = 1/(2*sqrt({name})) = {num(t.local)}, not "
+                          f"In {t.definition} = {nm}**0.5, the power rule lowers the exponent "
+                          f"to -0.5: {dc} = 1/(2*sqrt({name})) = {num(t.local)}, not "
                           f"sqrt({name})/2."))
         elif t.op == "div" and len(ins) == 2 and ins[1] is node and ins[0] is not node:
             top = ins[0].data
             slips.append(("power_rule", -top / x,
                           f"In {t.definition}, the quotient is the numerator times "
-                          f"{name}**-1, and the power rule lowers the exponent to -2: "
-                          f"∂{c}/∂{name} = {t.local_formula} = {num(t.local)}, not "
-                          f"-(numerator)/{name} = {num(-top / x)}."))
+                          f"{nm}**-1, and the power rule lowers the exponent to -2: "
+                          f"{dc} = {t.local_formula} = {num(t.local)}, not "
+                          f"-(numerator)/{nm} = {num(-top / x)}."))
         elif t.op == "tanh":
             slips.append(("tanh_input", 1.0 - x * x,
-                          f"In {t.definition}, ∂{c}/∂{name} = 1 - tanh({name})**2 = "
-                          f"1 - {c}**2 = {num(t.local)}: square the output {c} = "
+                          f"In {t.definition}, {dc} = 1 - tanh({name})**2 = "
+                          f"1 - {cc}**2 = {num(t.local)}: square the output {c} = "
                           f"{num(consumer.data)}, not the input {name} = {num(x)} "
-                          f"(1 - {name}**2 = {num(1.0 - x * x)})."))
+                          f"(1 - {nm}**2 = {num(1.0 - x * x)})."))
         elif t.op == "sigmoid":
             slips.append(("sigmoid_input", x * (1.0 - x),
-                          f"In {t.definition}, ∂{c}/∂{name} = sigmoid({name})*(1 - "
-                          f"sigmoid({name})) = {c}*(1 - {c}) = {num(t.local)}: use the output "
+                          f"In {t.definition}, {dc} = sigmoid({name})*(1 - "
+                          f"sigmoid({name})) = {cc}*(1 - {cc}) = {num(t.local)}: use the output "
                           f"{c} = {num(consumer.data)}, not the input {name} = {num(x)}."))
     except (ArithmeticError, ValueError):
         return slips

@@ -112,7 +112,15 @@ _LATEX_FUNCS = {"exp", "log", "sin", "cos", "tanh", "sinh", "cosh", "tan"}
 
 
 def latex_name(name: str) -> str:
-    """``w1`` -> ``w_{1}``, ``loss`` -> ``\\mathrm{loss}``, ``x`` -> ``x``."""
+    r"""``w1`` -> ``w_{1}``, ``w3_2`` -> ``w_{3,2}``, ``loss`` -> ``\mathrm{loss}``, ``x`` ->
+    ``x``; LaTeX's special characters are escaped, a backslash as ``\textbackslash{}``.
+
+    >>> latex_name("w1"), latex_name("w3_2"), latex_name("a\\b")
+    ('w_{1}', 'w_{3,2}', '\\mathrm{a\\textbackslash{}b}')
+    """
+    m = re.fullmatch(r"([A-Za-z])(\d+)_(\d+)", name)  # a neuron's weight, w3_2: w_{3,2}
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)},{m.group(3)}}}"
     m = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     if m:
         base, sub = m.groups()
@@ -120,8 +128,12 @@ def latex_name(name: str) -> str:
         return f"{base}_{{{sub}}}"
     if re.fullmatch(r"[A-Za-z]", name):
         return name
-    escaped = re.sub(r"([_#%&$^{}\\])", r"\\\1", name)
+    escaped = re.sub(r"[\\{}_#%&$^~]", lambda m: _TEX[m.group(0)], name)
     return rf"\mathrm{{{escaped}}}"
+
+
+_TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "#": r"\#", "%": r"\%",
+        "&": r"\&", "$": r"\$", "^": r"\^{}", "~": r"\~{}"}
 
 
 def leaf_text(node: Value, names: dict[int, str], tex: bool = False) -> tuple[str, int]:

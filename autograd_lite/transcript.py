@@ -33,6 +33,7 @@ from .names import (
     node_text,
     substitute,
 )
+from .notation import d_of, tidy
 from .ops import all_partial_formulas, info, input_names
 
 __all__ = ["Step", "Term", "Transcript", "definition", "explain", "formula", "latex",
@@ -100,13 +101,13 @@ class _Consumer:
         if p.rule is not None or p.label:
             if _IDENT.match(local):  # the common case (d(x*y)/dx = y, dot's x_i): one name
                 return self.definition, self.table.get(local, local)
-            return self.definition, substitute(local, self.table)
+            return self.definition, tidy(substitute(local, self.table))
         name = self.names[id(p)]
         table = _Override(self.table, self.own[k], name)
         shown = self.rule.arity >= 0 or k < 2 or k >= n - 2 or (
             self.rule.name != "sum" and _shown_pair(k, n, self.rule.name))
         definition = self._define(p, k) if shown else self.definition
-        return f"{definition} with {name} = {p.data:.6g}", substitute(local, table)
+        return f"{definition} with {name} = {p.data:.6g}", tidy(substitute(local, table))
 
 
 def definition(node: Value, names: dict[int, str]) -> str:
@@ -148,7 +149,7 @@ class _Override(Mapping[str, str]):
 
 def _not_needed(node: Value, root: str, name: str, exc: BaseException) -> str:
     """Why an undefined local derivative is harmless here: nothing flows back into it."""
-    head = f"nothing flows back (d{root}/d{name} = 0), so "
+    head = f"nothing flows back (d{d_of(root)}/d{d_of(name)} = 0), so "
     if len(node.parents) == 1:
         return head + (f"{node.op}'({node.parents[0].data:.6g}), which is undefined, "
                        "is not needed")
@@ -215,11 +216,11 @@ class Step:
         return self.node.rule.name if self.node.rule is not None else ""
 
     def _d(self, top: str, bottom: str) -> str:
-        return f"d{top}/d{bottom}"
+        return f"d{d_of(top)}/d{d_of(bottom)}"
 
     def _direct(self, t: Term) -> str:
         if "d/d" in t.local_formula:
-            return f"∂{t.consumer}/∂{self.name}"
+            return f"∂{d_of(t.consumer)}/∂{d_of(self.name)}"
         simple = _IDENT.match(t.local_formula) or _NUMBER.match(t.local_formula)
         if simple or (len(self.terms) == 1 and " if " not in t.local_formula):
             return t.local_formula
@@ -351,7 +352,7 @@ class Transcript:
                 continue
             where = "; ".join(f"{code(t.definition)}: {markup_text(t.note)}" if t.note else
                               f"{code(t.definition)}, "
-                              f"{code(f'd{t.consumer}/d{s.name} = {t.local_formula}')}"
+                              f"{code(f'{s._d(t.consumer, s.name)} = {t.local_formula}')}"
                               for t in s.terms)
             lines.append(f"- ${s.latex()}$" + (f" &nbsp; where {where}" if where else ""))
         return "\n".join(lines) + self._more()

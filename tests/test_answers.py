@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,6 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, topological_order
 from autograd_lite.answers import NodeResult, check_answers, replay
-from autograd_lite.formula_parser import FormulaError
 from autograd_lite.mistakes import KINDS
 
 HAND = {"L": 1.0, "d": -2.0, "f": 4.0, "e": -2.0, "c": -2.0, "a": 6.0, "b": -4.0}
@@ -417,10 +417,12 @@ def test_hand_rounding_to_three_digits_passes_and_tolerances_are_configurable() 
 
 def test_bad_answers_are_refused_with_the_node_named() -> None:
     L, v = lecture_graph()
-    with pytest.raises(FormulaError, match=r"answer for a: formula 'b\.__class__'"):
-        check_answers(L, {"a": "b.__class__"})
-    with pytest.raises(FormulaError, match=r"unknown name 'q'"):
-        check_answers(L, {"a": "q*2"})
+    for text, why in (("b.__class__", r"attribute access \(\.__class__\) is not allowed"),
+                      ("q*2", r"unknown name 'q'")):
+        row = check_answers(L, {"a": text})["a"]   # refused, in its own row: never evaluated
+        assert (row.verdict, row.mistake, row.value) == ("wrong", "unreadable", None)
+        assert re.search(rf"cannot be read as a formula: formula '{re.escape(text)}': {why}",
+                         row.diagnosis), row.diagnosis
     with pytest.raises(ValueError, match=r"no node is named 'zz'; the names are L, d, e"):
         check_answers(L, {"zz": 1.0})
     with pytest.raises(ValueError, match="does not depend on"):
@@ -435,13 +437,85 @@ def test_bad_answers_are_refused_with_the_node_named() -> None:
         check_answers(3.0, {})  # type: ignore[arg-type]
 
 
-def test_blanks_are_unanswered_and_a_constant_formula_with_no_value_is_refused() -> None:
+def test_blanks_are_unanswered_and_a_constant_formula_with_no_value_is_wrong() -> None:
     L, _ = lecture_graph()
     report = check_answers(L, {"a": None, "b": "  ", "c": "-2"})
     assert report.passed and [r.name for r in report.answered] == ["c"]
-    with pytest.raises(FormulaError, match=r"answer for a: formula '1/0' has no value here: "
-                                           r"division by zero"):
-        check_answers(L, {"a": "1/0"})
+    row = check_answers(L, {"a": "1/0", "b": "a*f"})["a"]     # its own row only
+    assert (row.verdict, row.mistake) == ("wrong", "not_evaluable")
+    assert "formula '1/0' has no value here: division by zero" in row.diagnosis
+
+
+BAD_FORMULAS = [("b *", "unreadable", "cannot read it"), ("q*2", "unreadable", "unknown name 'q'"),
+                ("b.__class__", "unreadable", "attribute access"),
+                ("__import__('os')", "unreadable", "'__import__' is not allowed"),
+                ("2b", "unreadable", "write products with \\*"),
+                ("nan", "unreadable", "unknown name 'nan'"),
+                ("1e400", "unreadable", "too large for a float"),
+                ("1/0", "not_evaluable", "division by zero"),
+                ("log(-1)", "not_evaluable", "no value here")]
+
+
+@pytest.mark.parametrize(("bad", "kind", "why"), BAD_FORMULAS)
+def test_a_formula_that_cannot_be_graded_spoils_only_its_own_row(bad: str, kind: str,
+                                                                 why: str) -> None:
+    """Every other row is graded exactly as without the bad one (by hand: dL/dd = f = -2,
+    dL/de = -2, dL/db = a*f = -4; the answer -4 for a is b instead of the factor b*f)."""
+    L, _ = lecture_graph()
+    others = {"d": "f", "e": -2, "b": "a*f", "a": -4}
+    alone = check_answers(L, others)
+    report = check_answers(L, {**others, "c": bad})
+    row = report["c"]
+    assert (row.verdict, row.mistake, row.answer, row.value) == ("wrong", kind, bad, None)
+    assert re.search(why, row.diagnosis), row.diagnosis
+    assert row.expected == -2.0                                  # dL/dc = f, by hand
+    for name in others:
+        assert (report[name].verdict, report[name].mistake, report[name].diagnosis) == (
+            alone[name].verdict, alone[name].mistake, alone[name].diagnosis), name
+    assert [report[n].verdict for n in ("d", "e", "b", "a")] == ["right", "right", "right",
+                                                                 "wrong"]
+    assert report["a"].mistake == "own_value" and not report.passed
+    assert report.first_wrong in ("c", "a")            # both are where a mistake was made
+    assert "c" in str(report) and bad in str(report)
+
+
+def test_a_callable_that_raises_spoils_only_its_own_row() -> None:
+    L, _ = lecture_graph()
+    report = check_answers(L, {"a": lambda b, f: undefined_name * b,  # type: ignore[name-defined]  # noqa: F821
+                               "b": lambda a, f: a * f})
+    assert report["b"].verdict == "right"                         # dL/db = a*f, by hand
+    assert (report["a"].verdict, report["a"].mistake) == ("wrong", "not_evaluable")
+    assert "your function raised NameError" in report["a"].diagnosis
+
+
+@pytest.mark.parametrize(("settings", "error", "message"), [
+    ({"seed": "x"}, TypeError, "check_answers: seed must be an int, got 'x' of type str"),
+    ({"seed": 1.5}, TypeError, "check_answers: seed must be an int, got 1.5"),
+    ({"seed": True}, TypeError, "check_answers: seed must be an int, got True"),
+    ({"points": "3"}, TypeError, "check_answers: points must be an int, got '3'"),
+    ({"points": -1}, ValueError, "check_answers: points must be from 0 to 100, got -1"),
+    ({"points": 10**9}, ValueError, "check_answers: points must be from 0 to 100, got "
+                                    "1000000000"),
+    ({"rtol": "0.01"}, TypeError, "check_answers: rtol must be a number, got '0.01'"),
+    ({"atol": math.inf}, ValueError, "check_answers: atol must be a finite number >= 0, "
+                                     "got inf"),
+    ({"rtol": 10**400}, ValueError, "check_answers: rtol must be a finite number >= 0, got "
+                                    "10000000000")])
+def test_arguments_are_checked_naming_the_argument_and_the_value(
+        settings: dict[str, Any], error: type[Exception], message: str) -> None:
+    L, _ = lecture_graph()
+    with pytest.raises(error, match=re.escape(message)):
+        check_answers(L, {"a": 6.0}, **settings)
+
+
+def test_a_number_too_large_for_a_float_is_refused_naming_it() -> None:
+    L, _ = lecture_graph()
+    with pytest.raises(ValueError, match=r"check_answers: the answer for a is 1000000000\d*\.\.\. "
+                                         r"\(401 characters\), too large for a float"):
+        check_answers(L, {"a": 10**400})
+    with pytest.raises(TypeError, match=r"check_answers: root must be a Value, got 'L' of "
+                                        r"type str"):
+        check_answers("L", {})  # type: ignore[arg-type]
 
 
 def test_a_shared_label_must_be_disambiguated() -> None:

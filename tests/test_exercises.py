@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
 from test_answers import central
@@ -31,7 +32,10 @@ def test_every_node_is_labelled_and_the_answer_key_matches_central_differences(
         ex = exercise(level, seed)
         order = topological_order(ex.root)
         assert all(n.label for n in order) and len({n.label for n in order}) == len(order)
-        assert list(ex.nodes) == [n.label for n in order]
+        assert sorted(ex.nodes) == sorted(n.label for n in order)
+        listed = list(ex.nodes)                         # each node after its inputs
+        assert all(listed.index(p.label) < listed.index(n.label)
+                   for n in order for p in n.parents)
         key = ex.answers
         for node in order:
             if node is not ex.root:
@@ -90,10 +94,23 @@ def test_the_worksheet_text_and_latex() -> None:
     assert ex._repr_markdown_().startswith("```\nExercise: network")
 
 
-def test_solution_is_the_transcript() -> None:
-    ex = exercise("chain", 2)
-    lines = ex.solution().splitlines()
-    assert lines[0] == "dL/dL = 1.0" and len(lines) == len(ex.nodes)
+def test_the_key_is_one_chain_rule_step_a_line_written_like_the_diagnoses() -> None:
+    for seed in range(40):
+        ex = exercise("chain", seed)
+        lines = ex.solution().splitlines()
+        assert lines[0] == "dL/dL = 1 (the seed: L changes one for one with itself)"
+        assert len(lines) == len(ex.nodes)
+        for line, (name, grad) in zip(lines[1:], list(ex.answers.items())[1:]):
+            assert line.startswith(f"dL/d{name} = ")
+            shown = float(line.split(", where", 1)[0].rsplit("= ", 1)[1].split(" (")[0])
+            assert shown == pytest.approx(grad, rel=5e-4)   # 4 significant digits
+        key = ex.solution()
+        assert "**(2-1)" not in key and "= 1.0" not in key and " = 1 = " not in key
+        for number in re.findall(r"(?<![\w.])-?\d+\.\d+(?:e[-+]?\d+)?", key):
+            digits = number.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+            assert len(digits) <= 4, (seed, number)     # 0.16, never 0.159999
+        if "**2" in str(ex):
+            assert re.search(r"∂L/∂\w+ = 2 \* \w+ = ", key), key   # the power rule, simplified
 
 
 def test_check_grades_answers_and_grad_set_on_the_nodes() -> None:
@@ -127,3 +144,138 @@ def test_bad_levels_and_seeds() -> None:
         exercise(6)
     with pytest.raises(TypeError, match="seed must be an int"):
         exercise(1, seed=1.5)  # type: ignore[arg-type]
+
+
+# --- a worksheet a learner can trust ------------------------------------------------------------
+
+SHEET_SEEDS = range(200)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_seed_gives_a_different_sheet(level: str) -> None:
+    sheets = [str(exercise(level, s)).split("\n", 1)[1] for s in SHEET_SEEDS]  # no title
+    assert len(set(sheets)) == len(sheets)
+    assert str(exercise(level, 7)) == str(exercise(level, 7))
+
+
+def _sheet_values(text: str) -> dict[str, tuple[str, float]]:
+    """Each node's value as the sheet prints it: (``"="`` or ``"≈"``, the number)."""
+    found = {}
+    for line in text.split("Forward pass", 1)[1].split("\n\n", 1)[0].splitlines()[1:]:
+        m = re.fullmatch(r"  (\w+) = (?:.* )?([=≈]) (\S+)|  (\w+) = (\S+)", line)
+        assert m, line
+        if m.group(1):
+            found[m.group(1)] = (m.group(2), float(m.group(3)))
+        else:
+            found[m.group(4)] = ("=", float(m.group(5)))
+    return found
+
+
+def _sig4(x: float) -> float:
+    return float(f"{x:.4g}")
+
+
+def _local(op: str, ins: list[float], out: float, c: float | None) -> list[float]:
+    """Each op's local derivatives, by hand (from the sheet's numbers)."""
+    if op in ("add", "sub"):
+        return [1.0, 1.0 if op == "add" else -1.0]
+    if op == "mul":
+        return [ins[1], ins[0]]
+    if op == "div":
+        return [1 / ins[1], -ins[0] / ins[1] ** 2]
+    if op == "powc":
+        assert c is not None
+        return [c * ins[0] ** (c - 1)]
+    if op == "tanh":
+        return [1 - out ** 2]
+    if op == "sigmoid":
+        return [out * (1 - out)]
+    assert op in ("exp", ""), op
+    return [out] if op else []
+
+
+def _by_hand(ex: object, values: dict[str, tuple[str, float]]) -> dict[str, float]:
+    """A learner's answers: worked backward from the sheet's printed values with the
+    derivatives of each op written out here, every step rounded to 4 significant digits."""
+    nodes = ex.nodes  # type: ignore[attr-defined]
+    v = {name: x for name, (_, x) in values.items()}
+    grads: dict[str, float] = {ex.root.label: 1.0}  # type: ignore[attr-defined]
+    for name in reversed(list(nodes)):
+        node = nodes[name]
+        g = grads[name] = _sig4(grads.get(name, 0.0))
+        local = _local(node.op, [v[p.label] for p in node.parents], v[name], node.param)
+        for p, d in zip(node.parents, local):
+            grads[p.label] = grads.get(p.label, 0.0) + _sig4(g * _sig4(d))
+    return {k: _sig4(x) for k, x in grads.items()}
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_sheet_says_how_it_is_graded_and_hand_work_to_4_digits_passes(level: str) -> None:
+    for seed in range(0, 200, 4):
+        ex = exercise(level, seed)
+        text = str(ex)
+        said = re.search(r"Give 4 significant digits: answers within ([\d.]+)% of the exact "
+                         r"value are marked right\.", text)
+        assert said, text
+        rtol = float(said.group(1)) / 100
+        assert rtol == ex.rtol
+        mine = _by_hand(ex, _sheet_values(text))
+        report = ex.check(mine)
+        assert report.passed, (seed, str(report))
+        exact = ex.answers
+        for name, g in exact.items():             # 1% off is wrong, as the sheet says
+            if name != ex.root.label:
+                assert not ex.check({name: g * 1.01}).passed, (seed, name)
+                assert ex.check({name: g * (1 + rtol / 2)}).passed, (seed, name)
+    assert "%" in ex.latex() and f"{rtol:.1%}" in ex.latex()
+
+
+def test_values_are_printed_so_a_learner_can_reproduce_them() -> None:
+    """A value marked = is exact (L = f**2 = 156.25, not 156.2); one marked ≈ is the exact
+    value to 4 significant digits, and the sheet says what ≈ means."""
+    exact_long = 0
+    for level in LEVELS:
+        for seed in SHEET_SEEDS[:60]:
+            ex = exercise(level, seed)
+            text = str(ex)
+            shown = _sheet_values(text)
+            assert set(shown) == set(ex.nodes)
+            for name, (mark, x) in shown.items():
+                data = ex.nodes[name].data
+                if mark == "=":
+                    assert x == pytest.approx(data, rel=1e-12, abs=1e-15), (name, text)
+                    exact_long += len(f"{abs(x):g}".replace(".", "").strip("0")) > 4
+                else:
+                    assert x == float(f"{data:.4g}") and x != data, (name, text)
+            assert ("≈: rounded to 4 significant digits" in text) == any(
+                m == "≈" for m, _ in shown.values())
+    assert exact_long > 0           # such as 156.25: shown whole
+
+
+def test_the_sheet_never_names_a_placeholder_that_is_a_node() -> None:
+    for seed in range(20):
+        ex = exercise("network", seed)
+        text = str(ex)
+        assert "x" in ex.nodes and "every node x" not in text and "dL/dx for" not in text
+        assert "Find the gradient of L with respect to every node" in text
+        assert r"\partial x$ for every node $x$" not in ex.latex()
+
+
+def test_inputs_are_listed_in_the_order_the_expression_reads_them() -> None:
+    for seed in range(20):
+        net = list(exercise("network", seed).nodes)
+        leaves = [n for n in net if not exercise("network", seed).nodes[n].parents]
+        assert leaves == ["x", "w1", "b1", "w2", "b2", "t"], leaves
+        assert net.index("w1") < net.index("w2") and net.index("x") < net.index("w2")
+        neuron = list(exercise("neuron", seed).nodes)
+        assert neuron[:4] == ["x1", "x2", "w1", "w2"], neuron
+
+
+def test_latex_escapes_a_backslash_as_text_not_a_line_break() -> None:
+    ex = exercise("chain", 3)
+    first = next(n for n in ex.nodes.values() if n.is_leaf)
+    first.label = "a\\b"                       # a teacher's own label
+    tex = ex.latex()
+    assert r"\mathrm{a\textbackslash{}b}" in tex
+    assert "a\\\\b" not in tex                  # \\ would break the line in LaTeX
+    assert tex.count("{") == tex.count("}")

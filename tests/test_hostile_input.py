@@ -54,6 +54,7 @@ from autograd_lite import (
 )
 from autograd_lite.core.modes import trace_as
 from autograd_lite.datasets import make_moons
+from autograd_lite.notation import d_of
 from autograd_lite.viz import GraphTooLarge, to_svg
 from autograd_lite.viz.steps import BackwardSteps
 
@@ -381,7 +382,7 @@ def test_hostile_labels_render_with_dot_and_read_as_typed(label: str) -> None:
         svg = picture(label, backward, grads)
         shown = svg_text(svg)
         assert visible(label) in shown and visible(label + "!") in shown
-        assert f"∂mul1/∂{visible(label)}" in shown  # the edge label names it too
+        assert f"∂mul1/∂{d_of(visible(label))}" in shown  # the edge label names it too
         # the label adds no element: the same SVG elements as with a plain label
         elements = sorted(e.tag for e in ET.fromstring(svg).iter())
         assert elements == sorted(e.tag for e in ET.fromstring(

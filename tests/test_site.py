@@ -183,6 +183,24 @@ def test_check_says_when_check_answers_is_missing_and_grades_when_present() -> N
     assert verdicts["x1"] == "unanswered"
 
 
+@pytest.mark.skipif(not HAS_CHECK, reason=WAITING_FOR_ISSUE_10)
+def test_a_row_that_cannot_be_read_is_flagged_and_the_others_graded() -> None:
+    out = run((EXAMPLES / "neuron.py").read_text())
+    index = {row["name"]: row["index"] for row in out["rows"]["rows"]}
+    right = neuron_grads()
+    typed = {index["w1"]: "x1 *", index["x1"]: str(right["x1"]), index["b"]: "1e999",
+             index["n"]: "1 - o**2", index["w2"]: "nan"}
+    report = json.loads(playground.check(json.dumps(typed)))
+    assert "error" not in report, report
+    rows = {r["name"]: r for r in report["results"]}
+    assert set(rows["w1"]) == {"name", "verdict", "expected", "answer", "diagnosis"}
+    assert rows["x1"]["verdict"] == "right" and rows["n"]["verdict"] == "right"
+    for name, text in (("w1", "x1 *"), ("b", "1e999"), ("w2", "nan")):
+        assert rows[name]["verdict"] == "wrong" and rows[name]["answer"] == text
+        assert "cannot be read as a formula" in rows[name]["diagnosis"], rows[name]
+    assert math.isclose(rows["w1"]["expected"], right["w1"])       # do/dw1 = x1 * do/dn
+
+
 def test_the_glue_renders_through_the_plugged_in_renderer() -> None:
     seen: list[str] = []
 
@@ -379,6 +397,79 @@ def test_check_my_answer(page: chromium.Page) -> None:
     assert verdicts["x1"] in ("", "unanswered")
     assert page.eval("document.getElementById('report').dataset.firstWrong") == "x1*w1"
     assert "x1*w1" in page.eval("document.getElementById('verdict').textContent")
+
+
+FITS = """(pane => {
+  const svg = document.querySelector(`#${pane} svg`), box = document.getElementById(pane);
+  const r = svg.getBoundingClientRect(), q = box.getBoundingClientRect();
+  const current = svg.querySelector('#current');
+  const c = current ? current.getBoundingClientRect() : null;
+  return {left: r.left, right: r.right, width: r.width, natural: parseFloat(svg.getAttribute(
+    'width')) * 4 / 3, paneLeft: q.left, paneRight: q.right, room: box.clientWidth,
+    current: c && [c.left, c.right]};
+})"""
+
+
+def test_wide_pictures_are_scaled_to_their_pane(browser: chromium.Browser,
+                                                server: chromium.Served) -> None:
+    """two_neurons is drawn wider than the window: the graph and the player's frame are
+    shrunk to the pane (the expected/output/cost boxes and step 0's highlighted root in
+    view, checked by the SVG's rendered box); a click shows the actual size."""
+    tab = open_page(browser, f"{server.url}?example=two_neurons")
+    try:
+        tab.wait_for("document.getElementById('frame').dataset.k === '0'", timeout=60)
+        for pane in ("graph", "frame"):
+            box = tab.eval(f"{FITS}('{pane}')")
+            assert box["natural"] > box["room"], box          # really wider than the pane
+            assert box["left"] >= box["paneLeft"] - 0.5, box
+            assert box["right"] <= box["paneRight"] + 0.5, box
+            assert box["width"] >= box["room"] - 8, box       # and as large as fits
+        current = tab.eval(f"{FITS}('frame')")["current"]   # step 0: the root, cost
+        frame = tab.eval(f"{FITS}('frame')")
+        assert current and frame["paneLeft"] <= current[0] < current[1] <= frame["paneRight"]
+        boxes = svg_boxes(tab, "#graph")
+        assert {"expected", "output", "cost"} <= set(boxes), boxes
+        tab.eval("document.getElementById('graph').click()")  # the actual size
+        actual = tab.eval(f"{FITS}('graph')")
+        assert math.isclose(actual["width"], actual["natural"], abs_tol=1.5), actual
+        tab.eval("document.getElementById('graph').click()")  # and back
+        assert tab.eval(f"{FITS}('graph')")["right"] <= actual["paneRight"] + 0.5
+    finally:
+        browser.send("Target.closeTarget", {"targetId": tab.target})
+
+
+# The lecture neuron's local derivatives, by hand.
+NEURON_FORMULAS = {
+    "∂(x1*w1)/∂x1 = w1", "∂(x1*w1)/∂w1 = x1", "∂(x2*w2)/∂x2 = w2", "∂(x2*w2)/∂w2 = x2",
+    "∂(x1*w1 + x2*w2)/∂(x1*w1) = 1", "∂(x1*w1 + x2*w2)/∂(x2*w2) = 1",
+    "∂n/∂(x1*w1 + x2*w2) = 1", "∂n/∂b = 1", "∂o/∂n = 1 - tanh(n)**2"}
+EDGE_TEXTS = ("[...document.querySelectorAll('{} svg g.edge')].map(g => [...g.querySelectorAll("
+              "'text')].map(t => t.textContent).join(' | ')).filter(t => t)")
+
+
+def test_practise_shows_formulas_and_the_player_reveals_one_step_at_a_time(
+        browser: chromium.Browser, server: chromium.Served) -> None:
+    tab = open_page(browser, f"{server.url}?example=neuron")
+    try:
+        runs = tab.eval(READY)
+        tab.eval("document.getElementById('practise').click()")   # runs again, practising
+        tab.wait_for(f"({READY}) > {runs}", timeout=60)
+        tab.wait_for("document.getElementById('frame').dataset.k === '0'", timeout=60)
+        graph = tab.eval(EDGE_TEXTS.format("#graph"))
+        assert set(graph) == NEURON_FORMULAS and len(graph) == 9      # no number on an edge
+        text = tab.eval("document.querySelector('#graph svg').textContent")
+        assert "grad" not in text and "data 0.7071" in text           # data, no gradients
+        assert set(tab.eval(EDGE_TEXTS.format("#frame"))) == NEURON_FORMULAS
+        tab.eval("document.getElementById('step').click()")
+        tab.wait_for("document.getElementById('frame').dataset.k === '1'", timeout=60)
+        shown = tab.eval(EDGE_TEXTS.format("#frame"))
+        # by hand: do/dn = 1 - tanh(n)**2 = 1 - 1/2 = 0.5 is what step 1 reveals
+        assert [t for t in shown if t not in NEURON_FORMULAS] == [
+            "∂o/∂n = 1 - tanh(n)**2 = 0.5 | back: 1 × 0.5 = 0.5"]
+        assert "Hidden while you practise" in tab.eval(
+            "document.getElementById('transcript').textContent")
+    finally:
+        browser.send("Target.closeTarget", {"targetId": tab.target})
 
 
 def test_links_carry_code_or_an_example(browser: chromium.Browser,

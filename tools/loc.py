@@ -17,7 +17,7 @@ LAYERS = [
       "core/__init__.py"]),
     ("2. ops, names and words: what people read about a graph",
      ["ops.py", "names.py", "messages.py", "anomaly.py", "functional.py", "arguments.py",
-      "markup.py", "__init__.py"]),
+      "markup.py", "notation.py", "__init__.py"]),
     ("3. checking derivatives, and the learner's own",
      ["derivatives.py", "transcript.py", "checks/", "answers.py", "answer_report.py",
       "mistakes.py", "formula_parser.py", "exercises.py"]),

@@ -80,19 +80,24 @@ function showSvg(container, svgText) {
   fit(container);
 }
 
-// Graphviz's size is in points. Shrink a wide picture to the panel's width, but no further
-// than MIN_SCALE (then the panel scrolls); a click shows the actual size.
-const MIN_SCALE = 0.5;
-
+// Graphviz's size is in points. A picture wider than its panel is shrunk to the panel's
+// width, so all of it is in view (the highlighted node of a frame too); a click shows the
+// actual size, which the panel then scrolls.
 function fit(container) {
   const svg = container.querySelector("svg");
   if (!svg) return;
-  const natural = parseFloat(svg.getAttribute("width")) * (svg.getAttribute("width").endsWith("pt") ? 4 / 3 : 1);
+  const width = svg.getAttribute("width") || "";
+  const natural = parseFloat(width) * (width.endsWith("pt") ? 4 / 3 : 1);
   if (!natural) return;
   const room = container.clientWidth - 4;
-  const scale = container.classList.contains("actual-size") ? 1 : Math.max(Math.min(1, room / natural), MIN_SCALE);
-  svg.style.width = `${Math.round(natural * scale)}px`;
+  if (room <= 0) return;  // not laid out yet: fitted again on resize
+  const actual = container.classList.contains("actual-size");
+  const scale = actual ? 1 : Math.min(1, room / natural);
+  svg.style.width = `${Math.floor(natural * scale)}px`;
   svg.style.height = "auto";
+  container.dataset.scale = scale.toFixed(3);
+  container.title = scale < 1 ? "shrunk to fit: click for the actual size"
+    : actual && natural > room ? "actual size: click to fit the panel" : "";
 }
 
 function showPicture(container, picture) {
@@ -298,14 +303,13 @@ function showRows(result) {
     if (result.rows) form.append(paragraph(result.rows.error, "error"));
     return;
   }
-  const root = result.root.name;
   for (const row of result.rows.rows) {
     const line = document.createElement("div");
     line.className = "answer";
     line.dataset.name = row.name;
     const label = document.createElement("label");
     label.htmlFor = `answer-${row.index}`;
-    label.textContent = `d${root}/d${row.name}`;
+    label.textContent = row.d;
     label.title = row.op ? `${row.name} = the result of ${row.op} (value ${row.data})` : `${row.name} = ${row.data}`;
     const input = document.createElement("input");
     input.id = `answer-${row.index}`;
@@ -429,15 +433,15 @@ async function startPlayer(result) {
   stopPlaying();
   player.run += 1;
   player.frames = new Map();
-  if (result.practise || !result.steps || result.steps.error) {
+  if (!result.steps || result.steps.error) {
     player.count = 0;
     updateCounter();
     $("caption").textContent = "";
-    $("frame").replaceChildren(paragraph(result.practise
-      ? "Hidden while you practise: untick \"hide the gradients\" to step through backward."
-      : result.steps.error, result.practise ? "placeholder" : "error"));
+    $("frame").replaceChildren(paragraph(result.steps ? result.steps.error : "", "error"));
     return;
   }
+  // While practising the player starts at step 0 and each step reveals one gradient.
+  if (result.practise) player.k = 0;
   player.count = result.steps.count;
   player.captions = result.steps.captions;
   await showFrame(Math.min(player.k, player.count - 1));

@@ -39,6 +39,7 @@ from typing import Any
 import autograd_lite
 from autograd_lite import Value, backward_order, backward_steps, draw_dot, explain
 from autograd_lite.expression import node_names
+from autograd_lite.notation import d_of
 from autograd_lite.viz.renderers import get_renderer, render, set_renderer, viz_js
 
 __all__ = ["MAX_DEPTH", "ROOT_NAMES", "check", "depth", "dismantle", "find_root", "frame",
@@ -57,6 +58,7 @@ class _Session:
     namespace: dict[str, Any] = field(default_factory=dict)
     root: Value | None = None
     steps: Any = None
+    practise: bool = False       # frames show formulas, no numbers, until a step is shown
     rows: list[Value] = field(default_factory=list)   # nodes the learner can answer for
 
 
@@ -241,8 +243,8 @@ def _transcript(root: Value) -> dict[str, Any]:
 
 
 def _graph(root: Value, practise: bool) -> dict[str, Any]:
-    if practise:  # data only: the learner works the gradients out
-        dot = draw_dot(root, show=("data",), edge_labels="local", color_by=None).source
+    if practise:  # data and formulas only: no number gives a gradient away
+        dot = draw_dot(root, show=("data",), edge_labels="formula", color_by=None).source
     else:
         dot = draw_dot(root).source
     return {"dot": dot, "svg": _svg(dot)}
@@ -250,9 +252,12 @@ def _graph(root: Value, practise: bool) -> dict[str, Any]:
 
 def _rows(root: Value, names: dict[int, str]) -> list[dict[str, Any]]:
     """One row per node below the root, in backward order (as the transcript reads), for
-    "check my answer"."""
+    "check my answer"; ``d`` is the row's label (``do/d(x1*w1)``: names with operators are
+    bracketed)."""
     _SESSION.rows = backward_order(root)[1:]
-    return [{"index": i, "name": names[id(node)], "op": node.op, "data": _number(node.data)}
+    top = d_of(names[id(root)])
+    return [{"index": i, "name": names[id(node)], "d": f"d{top}/d{d_of(names[id(node)])}",
+             "op": node.op, "data": _number(node.data)}
             for i, node in enumerate(_SESSION.rows)]
 
 
@@ -301,7 +306,7 @@ def run(code: str, practise: bool = False) -> str:
             "or run this code with autograd_lite on your own machine, where deep graphs "
             "are fine."))
         return json.dumps(out)
-    _SESSION.root = root
+    _SESSION.root, _SESSION.practise = root, practise
     names = node_names(root)
     out.update(ok=True, found=found, depth=deep, practise=practise, nodes=len(names), root={
         "name": names[id(root)], "data": _number(root.data), "op": root.op})
@@ -327,26 +332,33 @@ def graph(practise: bool) -> str:
 
 def frame(k: int) -> str:
     """Frame ``k`` of the step-through player: its caption, DOT source and (with a renderer)
-    SVG, as JSON."""
+    SVG, as JSON. While practising, the edges of the steps not yet shown carry their
+    formulas only (``edge_labels="formula"``): no number there gives an answer away."""
     steps = _SESSION.steps
     if steps is None or not 0 <= k < len(steps):
         return json.dumps({"error": f"there is no frame {k}"})
 
     def draw() -> dict[str, Any]:
-        dot = steps.draw(k).source
+        dot = steps.draw(k, edge_labels="formula" if _SESSION.practise else "chain").source
         return {"k": k, "caption": steps[k].text, "dot": dot, "svg": _svg(dot)}
 
     return json.dumps(_attempt(draw))
 
 
 def _answer(text: str) -> float | str:
-    """A typed answer: a number if it reads as one (a leading − counts as minus), else the
-    text itself, which ``check_answers`` reads as a formula."""
+    """A typed answer: a finite number if it reads as one (a leading − counts as minus),
+    else the text itself, which ``check_answers`` reads as a formula (one it cannot read,
+    such as ``w1 *`` or ``1e999``, is graded wrong in its own row and says why).
+
+    >>> _answer(" −0.5 "), _answer("b*f"), _answer("1e999"), _answer("nan")
+    (-0.5, 'b*f', '1e999', 'nan')
+    """
     text = text.strip().replace("−", "-")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return text
+    return number if math.isfinite(number) else text
 
 
 def check(answers: str) -> str:

@@ -50,7 +50,7 @@ HIGHLIGHT = "#7b2ff7"
 CONSTANT_FILL = "#f4f4f4"
 MISMATCH = "#b35806"
 NOT_COMPUTED = "not yet computed"
-_EDGE_LABEL_MODES = ("auto", "none", "local", "chain")
+_EDGE_LABEL_MODES = ("auto", "none", "local", "chain", "formula")
 _COLLAPSE_MODES = ("auto", "none", "neurons", "layers")
 
 
@@ -63,7 +63,8 @@ class DrawOptions:
     >>> DrawOptions(edge_labels="all")
     Traceback (most recent call last):
     ...
-    ValueError: draw_dot: edge_labels must be one of auto, none, local, chain, got 'all'
+    ValueError: draw_dot: edge_labels must be one of auto, none, local, chain, formula, \
+got 'all'
     """
 
     rankdir: str = "LR"
@@ -246,8 +247,12 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
         rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
         show: which numbers each box shows: any of ``"data"``, ``"grad"``.
         edge_labels: ``"local"`` (the partial d(op)/d(input): formula and value),
-            ``"chain"`` (also ``upstream x local``, what flows back), ``"none"``; ``"auto"``
-            is ``chain`` when gradients are known, else ``local``, and ``none`` past 60 nodes.
+            ``"chain"`` (also ``upstream x local``, what flows back), ``"formula"`` (the
+            partial's formula in the graph's names and no number at all, so that no edge
+            gives a gradient away: for practising; with ``sent_back``, the edges of the
+            nodes that have passed their gradient back show the ``chain`` label, as the
+            quiz player's revealed steps do), ``"none"``; ``"auto"`` is ``chain`` when
+            gradients are known, else ``local``, and ``none`` past 60 nodes.
         color_by: ``"grad"`` (fill by log |grad|, with a legend) or ``None``.
         max_nodes: refuse (``GraphTooLarge``, with a hint) to draw more nodes than this.
         grads: where gradients come from: ``"auto"`` (``.grad`` once a backward pass reached
@@ -263,7 +268,8 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
         highlight: a node to emphasise (the step-through player uses it).
         scale: fixed ``(lo, hi)`` decades for the colours (so several pictures agree).
         sent_back: ids of the nodes that have already passed their gradient back (the
-            player's frames); edges of other nodes show no ``back:`` product. Default: all.
+            player's frames); edges of other nodes show no ``back:`` product. Default: all
+            (with ``edge_labels="formula"``: none).
         node_style: ``{id(node): {attribute: value}}``, graphviz attributes for a value's box
             (``fillcolor``, ``color``, ``penwidth``, ``tooltip``...); the key ``"cells"`` adds
             HTML table cells to its label (how answer checking marks right and wrong).
@@ -276,6 +282,9 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
     True
     >>> c.backward(); src = draw_dot(c).source
     >>> "∂c/∂a = b = -3" in src and "grad -3" in src  # dc/da = b = -3
+    True
+    >>> practise = draw_dot(c, show=("data",), edge_labels="formula").source
+    >>> "∂c/∂a = b" in practise and "-3" not in practise.replace("data -3", "")
     True
     >>> y = a * 3; y.backward()                       # the 3 is a constant: no grad shown
     >>> const = [line for line in draw_dot(y).source.splitlines() if 'label="c1 = 3"' in line]
@@ -563,13 +572,16 @@ class _Drawing:
     def _edge_label(self, node: Value, k: int) -> str:
         local = self.partials[id(node)]
         text = self._formulas(node)[k]
+        if self.opts.edge_labels == "formula" and (
+                self.sent_back is None or id(node) not in self.sent_back):
+            return text  # no number: nothing here gives a gradient away
         if local is None:
             return text + " = undefined"
         value = fmt(local[k])
         if text.rsplit("= ", 1)[-1] != value:  # skip "= 1 = 1"
             text += f" = {value}"
         g = self._sent(node)
-        if self.opts.edge_labels == "chain" and g is not None:
+        if self.opts.edge_labels in ("chain", "formula") and g is not None:
             text += f"\nback: {fmt(g)} × {factor(local[k])} = {fmt(g * local[k])}"
         return text
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ..core import Value
 from ..names import substitute
+from ..notation import d_of, tidy
 from ..ops import info, input_names
 from ..ops import partial_formula as rule_formula
 from .dot import esc
@@ -48,6 +49,10 @@ def edge_formulas(node: Value, names: dict[int, str]) -> list[str]:
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
     >>> edge_formulas(y, node_names(y))                   # a repeated input: both edges
     ['∂y/∂x = x', '∂y/∂x = x']
+    >>> x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    >>> p = x1 * w1; p.label = "x1*w1"; o = p.tanh(); o.label = "o"
+    >>> edge_formulas(o, node_names(o))                   # names with operators: bracketed
+    ['∂o/∂(x1*w1) = 1 - tanh(x1*w1)**2']
     """
     rule = node.rule
     if rule is None:
@@ -56,14 +61,14 @@ def edge_formulas(node: Value, names: dict[int, str]) -> list[str]:
     table = dict(zip(input_names(rule, n), (names[id(p)] for p in node.parents)))
     if node.param is not None and rule.param:
         table[rule.param] = fmt(node.param)
-    head = names[id(node)]
-    return [f"∂{head}/∂{names[id(p)]} = {_in_names(rule_formula(rule, k, n), table)}"
+    head = d_of(names[id(node)])
+    return [f"∂{head}/∂{d_of(names[id(p)])} = {_in_names(rule_formula(rule, k, n), table)}"
             for k, p in enumerate(node.parents)]
 
 
 def _in_names(text: str, table: dict[str, str]) -> str:
     # A pattern over all inputs ("x1 + ... + xn") stays as the rule writes it.
-    return text if "..." in text else substitute(text, table)
+    return text if "..." in text else tidy(substitute(text, table))
 
 
 def partial_formulas(node: Value) -> str:

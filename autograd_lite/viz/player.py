@@ -7,7 +7,11 @@ fragment can drive it, which is how the headless-browser test steps it:
 The body's ``data-step`` and ``data-current`` attributes name the frame and node shown.
 
 **Answer mode** (``answer_mode=True``, the "quiz me" box, or ``#answer`` in the URL): before
-a step is revealed, the page asks for the gradients that step completes (``dL/da = ?``);
+a step is revealed, the page asks for the gradients that step completes (``dL/da = ?``),
+and no picture shows a number that gives that answer away: a page made with
+``answer_mode=True`` draws the edges of steps not yet revealed with their formulas only
+(``draw_dot(..., edge_labels="formula")``); on a page made without it, the edges' labels
+are hidden while a question is open;
 "check" grades each typed number against values computed in advance, offline, and says
 why a wrong one is wrong, with the classic mistakes of :mod:`autograd_lite.mistakes` (the
 same words ``check_answers`` uses). ``#answer&type=a:6,b:-4&clicks=3`` types answers as
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..mistakes import candidates, correct_step, num
+from ..notation import d_of
 from ..transcript import explain
 from .render import can_render, missing, render_many
 
@@ -48,6 +53,7 @@ body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 1em; color: #222; 
 #feedback .right, #log .right { color: #238b45; }
 #feedback .wrong, #log .wrong { color: #cb181d; }
 #log li { margin: .2em 0; }
+body[data-asking]:not(.quiz-frames) .frame g.edge text { visibility: hidden; }
 """
 
 _SCRIPT = """
@@ -257,7 +263,7 @@ def questions(steps: BackwardSteps, rtol: float = 1e-2,
                 seen.append(m.value)
                 mistakes.append({"value": m.value, "kind": m.kind, "text": m.text})
             asked.setdefault(k, []).append({
-                "name": s.name, "d": f"d{s.root}/d{s.name}", "expected": expected,
+                "name": s.name, "d": f"d{d_of(s.root)}/d{d_of(s.name)}", "expected": expected,
                 "shown": num(expected), "step": correct_step(s), "mistakes": mistakes})
     return asked
 
@@ -300,7 +306,10 @@ def player_html(steps: BackwardSteps, title: str | None = None, answer_mode: boo
 
     With ``answer_mode`` the page starts in answer mode (it can be switched on in the page
     too): before each step it asks for the gradients the step completes and grades what is
-    typed (``rtol``/``atol`` as in ``check_answers``), offline.
+    typed (``rtol``/``atol`` as in ``check_answers``), offline. Its frames then draw the
+    edges of the steps not yet revealed with their formulas only (``edge_labels``
+    ``"formula"``), so no picture gives an answer away; a page made without
+    ``answer_mode`` hides the edges' labels while a question is open.
 
     >>> from autograd_lite import Value
     >>> from autograd_lite.viz import backward_steps
@@ -312,6 +321,8 @@ def player_html(steps: BackwardSteps, title: str | None = None, answer_mode: boo
     """
     name = steps.names[id(steps.root)]
     title = title or f"Backward through {name}, step by step"
+    if answer_mode:  # steps not yet revealed show formulas, no number on their edges
+        options.setdefault("edge_labels", "formula")
     steps.draw(len(steps) - 1, **options)  # too large to draw? say so before drawing all
     frames = []
     for k, (step, svg) in enumerate(zip(steps, _frame_svgs(steps, options))):
@@ -323,15 +334,16 @@ def player_html(steps: BackwardSteps, title: str | None = None, answer_mode: boo
     final = steps[-1].grads
     quiz = {"rtol": rtol, "atol": atol, "questions": questions(steps, rtol, atol),
             "frames": {k: [step.text.split(": ", 1)[1].split(". ", 1)[0],
-                           f"d{root}/d{steps.names[id(step.node)]} = "
+                           f"d{d_of(root)}/d{d_of(steps.names[id(step.node)])} = "
                            f"{num(final.get(id(step.node), 0.0))}"]
                        for k, step in enumerate(steps) if k}}
     data = json.dumps(quiz, ensure_ascii=False).replace("</", "<\\/")
     answers = _QUIZ_HTML.replace("{checked}", " checked" if answer_mode else "")
+    quiz_frames = ' class="quiz-frames"' if answer_mode else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_STYLE}</style></head>
-<body data-step="0" data-current="{html.escape(name)}">
+<body data-step="0" data-current="{html.escape(name)}"{quiz_frames}>
 <h2>{html.escape(title)}</h2>
 <div id="controls">
 <button id="first" title="first step">|&#x25C0; first</button>
@@ -425,6 +437,8 @@ def widget(steps: BackwardSteps, answer_mode: bool = False, rtol: float = 1e-2,
         ipywidgets = importlib.import_module("ipywidgets")
     except ImportError:
         return _AnswerPage(steps, dict(options, rtol=rtol, atol=atol)) if answer_mode else steps
+    if answer_mode:  # steps not yet revealed show formulas, no number on their edges
+        options.setdefault("edge_labels", "formula")
     svgs: dict[int, str] = {}
 
     def picture(k: int) -> str:

@@ -17,6 +17,7 @@ from typing import Any, overload
 from ..core import Value, topological_order, walk
 from ..core.errors import number
 from ..names import node_names
+from ..notation import d_of
 from ..transcript import definition
 from .graph import Scale, constant_ids, draw_dot
 from .groups import find_neurons
@@ -164,14 +165,14 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     order, grads = walk(root, seed, visit=lambda node, g, parts: visits.append((node, g, parts)))
     steps = BackwardSteps(root, seed, {id(n): g for n, g in zip(order, grads)})
     names = steps.names
-    rname = names[id(root)]
+    rname = d_of(names[id(root)])
     frames = steps._steps  # filled here, once
     frames.append(BackwardStep(steps, 0, root, (), f"step 0: seed d{rname}/d{rname} = {fmt(seed)}"))
     running: dict[int, float] = {id(root): seed}
     for node, g, parts in visits:
         if not node.parents:
             continue
-        gradient = f"d{rname}/d{names[id(node)]} = {fmt(g)}"
+        gradient = f"d{rname}/d{d_of(names[id(node)])} = {fmt(g)}"
         sent: list[tuple[Value, float]] = []
         if g == 0.0:
             what = f"{gradient}, so nothing flows back"
