@@ -72,10 +72,12 @@ class CompileError(ValueError):
     """A function that cannot be compiled (or not safely): the message says why."""
 
 
-# Reads of .data from these modules are the engine computing ops, building error
-# messages or printing formulas, not the user's code deciding something.
+# Reads of .data from these modules are the engine computing ops (nn's neurons compute
+# their affine node's number themselves), building error messages or printing formulas,
+# not the user's code deciding something.
 _QUIET = frozenset({"autograd_lite.core.value", "autograd_lite.core.graph",
                     "autograd_lite.core.errors", "autograd_lite.core.rules",
+                    "autograd_lite.nn.modules",
                     "autograd_lite.messages", "autograd_lite.names", "autograd_lite.ops",
                     "autograd_lite.transcript", __name__})
 # Where the engine turns a number operand into a constant (float(x)): followed, not pinned.

@@ -25,12 +25,12 @@ from __future__ import annotations
 import inspect
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["RULES", "DomainError", "Rule", "define"]
+__all__ = ["RULES", "DomainError", "Rule", "affine_of", "define"]
 
 
 class DomainError(ValueError):
@@ -213,8 +213,18 @@ def affine(*bwx: float) -> float:
     n = (len(bwx) - 1) // 2
     if not n or len(bwx) != 2 * n + 1:
         raise ValueError("needs b, w1..wn then x1..xn")
+    return affine_of(bwx[0], bwx[1 : n + 1], bwx[n + 1 :])
+
+
+def affine_of(b: float, ws: Iterable[float], xs: Iterable[float]) -> float:
+    """``affine``'s math on a bias and two sequences: what nn's neurons call, with their own
+    lists, rather than building the flat argument tuple.
+
+    >>> affine_of(0.5, [1.0, 2.0], [3.0, 4.0])
+    11.5
+    """
     # b first, then each product: micrograd's order of additions, so results match it
-    return sum(map(operator.mul, bwx[1 : n + 1], bwx[n + 1 :]), bwx[0])
+    return sum(map(operator.mul, ws, xs), b)
 
 
 # --- the table --------------------------------------------------------------------------------

@@ -228,19 +228,17 @@ def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     return _make(rule, parents, param, args)
 
 
-def make_node(rule: Rule, parents: tuple[Value, ...], param: Any = None) -> Value:
-    """``apply`` for callers that pass a tuple of Values only (nn's neurons): no checks."""
-    args = [p.data for p in parents]
-    if rule.param is not None:
-        args.append(param)
-    return _make(rule, parents, param, args)
-
-
 def _make(rule: Rule, parents: tuple[Value, ...], param: Any, args: Sequence[Any]) -> Value:
     try:
         data = rule.forward(*args)
     except (ArithmeticError, ValueError, TypeError) as exc:
         raise errors.wording.forward_failed(rule, parents, param, exc) from None
+    return make_node(rule, parents, data, param)
+
+
+def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = None) -> Value:
+    """Record a node whose ``data`` the caller computed with ``rule``'s math (nn's neurons
+    do, from their lists of weights); refused if that is not a finite number."""
     if data - data != 0.0:  # NaN or inf (or not a float: the error path tells which)
         raise errors.wording.forward_failed(rule, parents, param, None)
     node = _new(Value)

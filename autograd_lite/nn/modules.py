@@ -14,11 +14,13 @@ import math
 import random
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..core import RULES, Value
-from ..core.value import make_node, unary
+from ..core import RULES, Value, errors
+from ..core.rules import affine_of
+from ..core.value import make_node
 from ..datasets import rng_from_seed
 from ..functional import dot
 from .checkpoint import load_state, save_state
@@ -35,6 +37,7 @@ _DISPLAY = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": 
 
 M = TypeVar("M", bound="Module")
 AFFINE, RELU = RULES["affine"], RULES["relu"]
+_data = attrgetter("data")
 
 
 def activate(x: Value, activation: str) -> Value:
@@ -394,11 +397,16 @@ class Neuron(Module):
         if self.dropconnect and self.training:
             act = self._dropconnect(xs)
         elif len(xs) == len(self.w):  # one affine node: b + w . x (the hot path of training)
-            act = make_node(AFFINE, (self.b, *self.w, *xs))
+            parents, w = (self.b, *self.w, *xs), self.w
+            try:  # its math from the lists, not from a flat tuple of floats
+                data = affine_of(self.b.data, map(_data, w), map(_data, xs))
+            except TypeError as exc:  # a .data set to something that is not a number
+                raise errors.wording.forward_failed(AFFINE, parents, None, exc) from None
+            act = make_node(AFFINE, parents, data)
         else:
             raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(xs)}")
         if self.activation == "relu":  # the common case, without the dispatch
-            return unary(RELU, act)
+            return make_node(RELU, (act,), RELU.forward(act.data))
         return activate(act, self.activation)
 
     def _dropconnect(self, xs: Sequence[Value]) -> Value:
