@@ -57,25 +57,26 @@ def _depth_first(root: Value, first_input_first: bool) -> list[Value]:
     order: list[Value] = []
     stack: list[Any] = [root]
     # This loop runs once per edge of every backward pass, so it is written for speed:
-    # bound methods as locals; a node pushed bare is to be expanded, pushed as a 1-tuple it
-    # is to be emitted (its inputs are); a node visited in this traversal carries its
-    # token in its slot _mark (cheaper than a set; the lock keeps traversals from
-    # interleaving).
-    token = object()
+    # bound methods as locals; a node's slot _mark holds this traversal's ``opened`` token
+    # once its inputs are pushed and ``done`` once it is placed (cheaper than sets; the
+    # lock keeps traversals from interleaving). A node pushed twice is placed once.
+    opened, done = object(), object()
     pop, push, emit = stack.pop, stack.append, order.append
     with walk_lock:
         while stack:
-            node = pop()
-            if type(node) is tuple:
-                emit(node[0])
-                continue
-            if node._mark is token:
-                continue
-            node._mark = token
-            push((node,))
-            for p in (reversed(node.parents) if first_input_first else node.parents):
-                if p._mark is not token:
-                    push(p)
+            node = stack[-1]
+            mark = node._mark
+            if mark is done:
+                pop()
+            elif mark is opened:  # its inputs are all placed: place it
+                pop()
+                node._mark = done
+                emit(node)
+            else:
+                node._mark = opened
+                for p in (reversed(node.parents) if first_input_first else node.parents):
+                    if p._mark is not done:
+                        push(p)
     return order
 
 
