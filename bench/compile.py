@@ -35,7 +35,7 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 from run import X as MOONS_X  # noqa: E402
 from run import Y as MOONS_Y  # noqa: E402
-from run import make_step, median_time  # noqa: E402
+from run import make_float_step, make_step, median_time  # noqa: E402
 
 import autograd_lite.nn as al_nn  # noqa: E402
 from autograd_lite.compiler import compile, compile_loss  # noqa: E402
@@ -48,67 +48,6 @@ except ImportError:  # optional: pip install torch==2.13.0 into .venv for this l
     torch = None
 
 Step = Callable[[], float]
-
-
-# --- the pure-Python floor, for any layer sizes (bench/run.py's make_float_step, widened) --
-
-
-def make_float_step(sizes: Sequence[int], X: Sequence[Sequence[float]],
-                    Y: Sequence[float]) -> Step:
-    random.seed(1337)
-    L = len(sizes) - 1
-    W = [[[random.uniform(-1, 1) for _ in range(sizes[i])] for _ in range(sizes[i + 1])]
-         for i in range(L)]
-    B = [[0.0] * sizes[i + 1] for i in range(L)]
-    k = [0]
-
-    def step() -> float:
-        gW = [[[0.0] * len(row) for row in layer] for layer in W]
-        gB = [[0.0] * len(b) for b in B]
-        n = len(X)
-        total = 0.0
-        for x, yi in zip(X, Y):
-            acts = [list(x)]
-            pres = []
-            for li in range(L):
-                inp = acts[-1]
-                pre = [B[li][j] + sum(w * v for w, v in zip(W[li][j], inp))
-                       for j in range(len(W[li]))]
-                pres.append(pre)
-                acts.append([max(p, 0.0) for p in pre] if li < L - 1 else pre)
-            margin = 1 - yi * acts[-1][0]
-            if margin > 0:
-                total += margin
-                grad = [-yi / n]
-                for li in reversed(range(L)):
-                    if li < L - 1:
-                        grad = [g if p > 0 else 0.0 for g, p in zip(grad, pres[li])]
-                    inp = acts[li]
-                    back = [0.0] * len(inp)
-                    for j, g in enumerate(grad):
-                        gB[li][j] += g
-                        row, grow = W[li][j], gW[li][j]
-                        for i, v in enumerate(inp):
-                            grow[i] += g * v
-                            back[i] += g * row[i]
-                    grad = back
-        reg = 0.0
-        for li in range(L):
-            for j in range(len(W[li])):
-                for i, w in enumerate(W[li][j]):
-                    reg += w * w
-                    gW[li][j][i] += 2e-4 * w
-                reg += B[li][j] ** 2
-                gB[li][j] += 2e-4 * B[li][j]
-        lr = 1.0 - 0.9 * k[0] / 100
-        for li in range(L):
-            for j in range(len(W[li])):
-                W[li][j] = [w - lr * g for w, g in zip(W[li][j], gW[li][j])]
-                B[li][j] -= lr * gB[li][j]
-        k[0] += 1
-        return total / n + 1e-4 * reg
-
-    return step
 
 
 # --- compiled steps ----------------------------------------------------------------------

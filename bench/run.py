@@ -25,7 +25,7 @@ import random
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import micrograd.engine as mg_engine
@@ -80,13 +80,16 @@ def make_step(nn: Any) -> Callable[[], float]:
 # --- 2. the same step on plain floats (hand-derived backward) ------------------------------
 
 
-def make_float_step() -> Callable[[], float]:
+def make_float_step(sizes: Sequence[int], X: Sequence[Sequence[float]],
+                    Y: Sequence[float]) -> Callable[[], float]:
+    """make_step's training step for an MLP of ``sizes`` (ReLU hidden layers), written on
+    lists of floats with its backward derived by hand: the floor a scalar engine is held to.
+    The same seed draws the same weights, so both steps compute the same losses."""
     random.seed(1337)
-    sizes = [2, 16, 16, 1]
-    # weights[l][j] = (w list, bias) drawn like micrograd: uniform(-1, 1), bias 0
+    L = len(sizes) - 1
     W = [[[random.uniform(-1, 1) for _ in range(sizes[i])] for _ in range(sizes[i + 1])]
-         for i in range(3)]
-    B = [[0.0] * sizes[i + 1] for i in range(3)]
+         for i in range(L)]
+    B = [[0.0] * sizes[i + 1] for i in range(L)]
     k = [0]
 
     def step() -> float:
@@ -95,21 +98,20 @@ def make_float_step() -> Callable[[], float]:
         n = len(X)
         total = 0.0
         for x, yi in zip(X, Y):
-            acts = [x]
+            acts = [list(x)]
             pres = []
-            for li in range(3):
+            for li in range(L):
                 inp = acts[-1]
                 pre = [B[li][j] + sum(w * v for w, v in zip(W[li][j], inp))
                        for j in range(len(W[li]))]
                 pres.append(pre)
-                acts.append([max(p, 0.0) for p in pre] if li < 2 else pre)
-            score = acts[-1][0]
-            margin = 1 - yi * score
+                acts.append([max(p, 0.0) for p in pre] if li < L - 1 else pre)
+            margin = 1 - yi * acts[-1][0]
             if margin > 0:
                 total += margin
                 grad = [-yi / n]
-                for li in (2, 1, 0):
-                    if li < 2:
+                for li in reversed(range(L)):
+                    if li < L - 1:
                         grad = [g if p > 0 else 0.0 for g, p in zip(grad, pres[li])]
                     inp = acts[li]
                     back = [0.0] * len(inp)
@@ -121,7 +123,7 @@ def make_float_step() -> Callable[[], float]:
                             back[i] += g * row[i]
                     grad = back
         reg = 0.0
-        for li in range(3):
+        for li in range(L):
             for j in range(len(W[li])):
                 for i, w in enumerate(W[li][j]):
                     reg += w * w
@@ -129,7 +131,7 @@ def make_float_step() -> Callable[[], float]:
                 reg += B[li][j] ** 2
                 gB[li][j] += 2e-4 * B[li][j]
         lr = 1.0 - 0.9 * k[0] / 100
-        for li in range(3):
+        for li in range(L):
             for j in range(len(W[li])):
                 W[li][j] = [w - lr * g for w, g in zip(W[li][j], gW[li][j])]
                 B[li][j] -= lr * gB[li][j]
@@ -175,7 +177,8 @@ def main() -> None:
 
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.system()}")
-    al_step, mg_step, fl_step = make_step(al_nn), make_step(mg_nn), make_float_step()
+    al_step, mg_step = make_step(al_nn), make_step(mg_nn)
+    fl_step = make_float_step([2, 16, 16, 1], X, Y)
     for f in (al_step, mg_step, fl_step):
         f()  # warm up
     # Interleaved rounds: this machine's speed drifts, so each round times every engine
