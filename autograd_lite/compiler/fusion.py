@@ -17,9 +17,9 @@ from typing import Any
 
 from .codegen import literal
 from .table import NUMPY
-from .tracing import Expr, Graph
+from .tracing import Graph, expr_indices
 
-__all__ = ["Group", "Lowering", "expr_indices"]
+__all__ = ["Group", "Lowering"]
 
 
 @dataclass
@@ -172,10 +172,3 @@ def needs(node: Any) -> list[int]:
     return found
 
 
-def expr_indices(e: Expr) -> list[int]:
-    if e[0] == "node":
-        return [e[1]]
-    if e[0] == "const":
-        return []
-    parts = e[1] if e[0] in ("max", "min") else e[1:]
-    return [i for part in parts for i in expr_indices(part)]

@@ -25,9 +25,9 @@ from typing import Any
 
 from ..core import Rule
 from .codegen import comment, expr_code, guard_code, literal
-from .fusion import Group, Lowering, expr_indices
+from .fusion import Group, Lowering
 from .table import NUMPY, forward_code, partials_code, rule_call
-from .tracing import Expr, Graph
+from .tracing import Expr, Graph, expr_indices
 
 __all__ = ["generate_numpy"]
 
@@ -106,13 +106,8 @@ class _Emitter:
             self.add(f"chk += {group.name}.sum()", "a product may overflow unnoticed")
             return
         node = g.nodes[group.members[0]]
-        xs = [low.group_ref(group), ""]
-        if group.other is not None:
-            other = low.ref(group.other)
-            xs[1] = other if group.other in low.uniform else f"{other}[:, None]"
-        if group.position == 1:
-            xs.reverse()
-        code = forward_code(NUMPY, node.op, xs[:len(node.parents)], _c(node.param))
+        xs = _operands(low, group, len(node.parents))
+        code = forward_code(NUMPY, node.op, xs, _c(node.param))
         if group.cols is not None:
             self.scope[f"C{group.name}"] = _index(group.cols)
         self.add(f"{group.name} = {code}",
@@ -333,13 +328,8 @@ class _Emitter:
                     self._to(source, f"dX[:, {j}]")
             return
         node = g.nodes[group.members[0]]
-        xs = [low.group_ref(group), ""]
-        if group.other is not None:
-            other = low.ref(group.other)
-            xs[1] = other if group.other in low.uniform else f"{other}[:, None]"
-        if group.position == 1:
-            xs.reverse()
-        parts = partials_code(NUMPY, node.op, xs[:len(node.parents)], group.name,
+        xs = _operands(low, group, len(node.parents))
+        parts = partials_code(NUMPY, node.op, xs, group.name,
                               _c(node.param), node.param)
         assert parts is not None
         mine = parts[group.position]
@@ -569,3 +559,15 @@ def _groups(S: list[Any]) -> dict[Any, Any]:
     for i, key in enumerate(S):
         found.setdefault(_typed(key), []).append(i)
     return {k: np.array(v, dtype=np.intp) for k, v in found.items()}
+
+
+def _operands(low: Lowering, group: Group, arity: int) -> list[str]:
+    """The code of an element-wise group's inputs, in the op's order: the group's own
+    column block and, for a binary op, the other operand (one column, or one number)."""
+    xs = [low.group_ref(group), ""]
+    if group.other is not None:
+        other = low.ref(group.other)
+        xs[1] = other if group.other in low.uniform else f"{other}[:, None]"
+    if group.position == 1:
+        xs.reverse()
+    return xs[:arity]

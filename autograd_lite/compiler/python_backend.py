@@ -18,7 +18,7 @@ from typing import Any
 from ..core import Rule
 from .codegen import Dominators, comment, expr_code, guard_code, literal, value_name
 from .table import PYTHON, forward_code, partials_code, rule_call
-from .tracing import Graph, Guard
+from .tracing import Graph, Guard, expr_indices
 
 __all__ = ["generate_python"]
 
@@ -84,7 +84,7 @@ def _forward(w: _Writer, graph: Graph, indent: int, names: Sequence[str],
     ready: dict[int, list[Guard]] = {}
     position = {i: k for k, i in enumerate(graph.forward)}
     for g in graph.guards:
-        used = _expr_nodes(g.lhs) + _expr_nodes(g.rhs)
+        used = expr_indices(g.lhs) + expr_indices(g.rhs)
         last = max(used, key=position.__getitem__, default=-1)
         ready.setdefault(last, []).append(g)
 
@@ -126,14 +126,6 @@ def _long_sum(w: _Writer, indent: int, name: str, terms: list[str], note: str) -
         w.add(indent, f"{name} = {name} + {' + '.join(terms[k:k + _CHUNK])}")
 
 
-def _expr_nodes(e: Any) -> list[int]:
-    kind = e[0]
-    if kind == "node":
-        return [e[1]]
-    if kind == "const":
-        return []
-    parts = e[1] if kind in ("max", "min") else e[1:]
-    return [n for part in parts for n in _expr_nodes(part)]
 
 
 def _simple(code: str) -> bool:

@@ -30,8 +30,8 @@ from .watch import (
     recording,
 )
 
-__all__ = ["CompileError", "Expr", "Graph", "Guard", "Node", "Sample", "raw_data",
-           "split_result", "trace"]
+__all__ = ["CompileError", "Expr", "Graph", "Guard", "Node", "Sample", "expr_indices",
+           "raw_data", "split_result", "trace"]
 
 _DATA = Value.__dict__["data"]  # the slot that holds a Value's number
 
@@ -256,20 +256,21 @@ def _needs(node: Node) -> list[int]:
     """The nodes whose values ``node`` is computed from."""
     found = list(node.parents)
     if node.kind == "dconst" and node.expr is not None:
-        found += _expr_indices(node.expr)
+        found += expr_indices(node.expr)
     if isinstance(node.param, tuple):
-        found += _expr_indices(node.param)
+        found += expr_indices(node.param)
     return found
 
 
-def _expr_indices(e: Expr) -> list[int]:
+def expr_indices(e: Expr) -> list[int]:
+    """The node indices an expression (of a guard or a constant) reads."""
     kind = e[0]
     if kind == "node":
         return [e[1]]
     if kind == "const":
         return []
     parts = e[1] if kind in ("max", "min") else e[1:]
-    return [i for part in parts for i in _expr_indices(part)]
+    return [i for part in parts for i in expr_indices(part)]
 
 
 def _forward_order(nodes: list[Node]) -> list[int]:
