@@ -657,6 +657,37 @@ def test_fit_with_compile_gives_eagers_history() -> None:
         fit(small, hinge, SGD(small.parameters(), lr=0.1), (X, y), compile="fast")
 
 
+def test_fit_with_compile_and_a_gradient_free_optimizer_evaluates_through_the_code() -> None:
+    """A gradient-free optimizer's candidates are evaluated by the compiled code: the same
+    history as eager (the penalty included), no graph built, and the work counter says so."""
+    from autograd_lite.datasets import make_moons
+    from autograd_lite.nn import SGD, RandomSearch, WorkCounter, fit, hinge
+
+    X, y = make_moons(40, noise=0.1, seed=0)
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [6, 1], seed=3)
+        with WorkCounter(memory=False) as work:
+            history = fit(model, hinge, RandomSearch(model.parameters(), seed=5), (X, y),
+                          epochs=25, l2=1e-3, progress=False, compile=compiled)
+        runs.append((history, model.state_dict(), work))
+    (eager_h, eager_state, eager_w), (comp_h, comp_state, comp_w) = runs
+    assert comp_h.loss == pytest.approx(eager_h.loss, rel=1e-12, abs=1e-15)
+    assert comp_h.accuracy == eager_h.accuracy
+    assert comp_state == eager_state  # the same candidates kept, bit for bit
+    assert comp_w.forward_evaluations == eager_w.forward_evaluations > 0
+    assert comp_w.compiled_evaluations == comp_w.forward_evaluations
+    assert comp_w.nodes_built == 0 < eager_w.nodes_built
+    assert comp_w.backward_passes == eager_w.backward_passes == 0
+    # with a gradient optimizer, each compiled step counts its gradient as a backward pass
+    model = MLP(2, [6, 1], seed=3)
+    with WorkCounter(memory=False) as work:
+        history = fit(model, hinge, SGD(model.parameters(), lr=0.1), (X, y), epochs=5,
+                      progress=False, compile=True)
+    assert work.compiled_evaluations == work.backward_passes == history.steps == 5
+    assert work.samples == 5 * len(X)
+
+
 # --- what compile is given, and bad samples, are named ---------------------------------------
 
 

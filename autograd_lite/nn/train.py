@@ -376,9 +376,14 @@ class _Loop:
             known = self.remembered()
             if known is not None:
                 return None, known[0], known[1]
-        if self.compiled is not None:  # forward and backward at once, into .grad
-            self.zero_grads()
+        if self.compiled is not None:
+            if not self.uses_gradient:
+                _, loss_value, preds = self.compiled_objective(Xb, yb)
+                return None, loss_value, self.metric(preds, yb) if self.metric else None
+            self.zero_grads()  # forward and backward at once, into .grad
             loss_value = self.compiled.step(Xb, yb)
+            if self.work is not None:
+                self.work.record_compiled(len(Xb), backward=True)
             preds = self.compiled.predictions
             return _COMPILED, loss_value, self.metric(preds, yb) if self.metric else None
         with contextlib.nullcontext() if self.uses_gradient else no_grad():
@@ -393,6 +398,17 @@ class _Loop:
         if self.work is not None:
             self.work.record_forward(objective, len(Xb))
         return objective, data_loss.data, accuracy
+
+    def compiled_objective(self, Xb: list[Any], yb: list[Any]) -> tuple[float, float, list[Any]]:
+        """(objective, data loss, predictions) of a batch through the compiled code, with no
+        gradient: what a gradient-free optimizer asks for."""
+        assert self.compiled is not None
+        loss_value, preds = self.compiled.evaluate(Xb, yb)
+        if self.work is not None:
+            self.work.record_compiled(len(Xb), backward=False)
+        with no_grad():  # the penalties, on the parameters' numbers
+            value = self.objective(Value(loss_value)).data
+        return value, loss_value, preds
 
     def remembered(self) -> tuple[float, float | None] | None:
         # (data loss, accuracy) of the best full-batch evaluation so far, if the parameters
@@ -438,20 +454,23 @@ class _Loop:
         without recording a graph (nobody will go backward through it). With full batches
         the best evaluation is remembered, so the next step need not measure it again."""
         model, work = self.run.model, self.work
-        sizing = self.sizing(Xb, yb) if work is not None else None
+        sizing = self.sizing(Xb, yb) if work is not None and self.compiled is None else None
         remember = self.run.full_batch
 
         def closure() -> float:
-            with no_grad():
-                preds = _forward(model, Xb)
-                data_loss = self.loss(preds, yb)
-                value = self.objective(data_loss).data
-            if work is not None and sizing is not None:
-                work.record_forward(value, len(Xb), *sizing)
+            preds: Any
+            if self.compiled is not None:
+                value, loss_value, preds = self.compiled_objective(Xb, yb)
+            else:
+                with no_grad():
+                    preds = _forward(model, Xb)
+                    data_loss = self.loss(preds, yb)
+                    value, loss_value = self.objective(data_loss).data, data_loss.data
+                if work is not None and sizing is not None:
+                    work.record_forward(value, len(Xb), *sizing)
             if remember and (self.best_seen is None or value < self.best_seen[0]):
                 accuracy = self.metric(preds, yb) if self.metric else None
-                self.best_seen = (value, [p.data for p in self.params], data_loss.data,
-                                  accuracy)
+                self.best_seen = (value, [p.data for p in self.params], loss_value, accuracy)
             return value
 
         self.run.optimizer.step(closure)
@@ -537,7 +556,8 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
     (:func:`autograd_lite.compile_loss`): the same losses and gradients, many times faster
     (``True`` and ``"python"``: the engine's numbers bit for bit; ``"numpy"``: layers fused
     into matrix products, equal to about 1e-15); samples the trace does not fit run eagerly.
-    ``history.seconds`` includes the compiling.
+    With a gradient-free optimizer the compiled code evaluates its candidates (no
+    gradient computed). ``history.seconds`` includes the compiling.
 
     While it trains, ``fit`` pauses Python's cyclic garbage collector (graphs hold no
     cycles; see :func:`paused_cyclic_gc`) and restores it afterwards. When ``fit`` returns
@@ -596,7 +616,7 @@ def fit(model: Any, loss: Callable[..., Value], optimizer: Optimizer | GradientF
                       has_validation=validation is not None)
     loop = _Loop(run, loss, chosen, rules, schedule, (l2, l1))
     start = time.perf_counter()  # history.seconds includes compiling
-    if compile and loop.uses_gradient:
+    if compile:
         loop.compile(X[:1], y[:1], "numpy" if compile == "numpy" else "python")
     if isinstance(model, Module):
         model.train()

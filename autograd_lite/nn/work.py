@@ -58,7 +58,9 @@ class WorkCounter:
     Attributes: ``forward_evaluations`` (loss evaluations), ``samples`` (samples through
     the model, when the caller says how many), ``backward_passes``, ``nodes_built`` (nodes
     of every loss graph), ``unsized_evaluations`` (evaluations whose graph could not be
-    measured), ``seconds`` (wall time in the block, bookkeeping excluded) and
+    measured), ``compiled_evaluations`` (evaluations run as compiled code, which builds no
+    graph: counted in ``forward_evaluations``, and their gradients in ``backward_passes``,
+    but not in ``nodes_built``), ``seconds`` (wall time in the block, bookkeeping excluded) and
     ``peak_bytes`` (the most memory traced at once above the level at entry; None with
     ``memory=False``). Tracing memory slows Python's allocations down: time with
     ``memory=False``, measure memory in a separate run.
@@ -71,6 +73,7 @@ class WorkCounter:
         self.backward_passes = 0
         self.nodes_built = 0
         self.unsized_evaluations = 0
+        self.compiled_evaluations = 0
         self.seconds = 0.0
         self.peak_bytes: int | None = None
         self._sizes: dict[Hashable, int] = {}
@@ -142,6 +145,20 @@ class WorkCounter:
             else:
                 self.unsized_evaluations += 1
 
+    def record_compiled(self, samples: int, backward: bool) -> None:
+        """Count one evaluation of compiled code (``fit(compile=...)``) over ``samples``
+        samples, and its gradient as a backward pass if it computed one. No graph is built.
+
+        >>> work = WorkCounter(memory=False)
+        >>> work.record_compiled(100, backward=True)
+        >>> work.forward_evaluations, work.backward_passes, work.nodes_built
+        (1, 1, 0)
+        """
+        self.forward_evaluations += 1
+        self.compiled_evaluations += 1
+        self.samples += samples
+        self.backward_passes += bool(backward)
+
     def record_backward(self, loss: Any = None) -> None:
         """Count one backward pass (of ``loss``, which is not used: the pass is counted,
         its nodes were counted when the loss was built)."""
@@ -180,7 +197,8 @@ class WorkCounter:
         """
         return {"forward_evaluations": self.forward_evaluations, "samples": self.samples,
                 "backward_passes": self.backward_passes, "nodes_built": self.nodes_built,
-                "unsized_evaluations": self.unsized_evaluations, "seconds": self.seconds,
+                "unsized_evaluations": self.unsized_evaluations,
+                "compiled_evaluations": self.compiled_evaluations, "seconds": self.seconds,
                 "peak_bytes": self.peak_bytes}
 
     def __repr__(self) -> str:
