@@ -54,6 +54,11 @@ def node_names(root: Value) -> dict[int, str]:
     ['w1_1', 'w1_2', 'b1']
     """
     order = topological_order(check_root(root, "node_names"))
+    for node in order:  # Value() checks its label; one set later by assignment is checked here
+        if not isinstance(node.label, str):
+            raise TypeError(f"a node's label must be a str, got {node.label!r} of type "
+                            f"{type(node.label).__name__} (on {node!r}); write "
+                            f"node.label = {str(node.label)!r}")
     taken = {n.label for n in order if n.label}
     names: dict[int, str] = {}
     counters: dict[tuple[str, str], int] = {}  # last number tried per base: O(1) a name

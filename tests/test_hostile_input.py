@@ -645,3 +645,17 @@ def test_bad_arguments_get_errors_naming_the_function_and_the_value(
     for word in words:
         assert word in message, (word, message)
     assert x.grad == 0.0 and root.grad == 0.0
+
+
+def test_a_label_set_later_to_a_non_string_is_named_by_every_view() -> None:
+    """Value() refuses a non-str label; one assigned afterwards is refused, by name and
+    value, by everything that names nodes (not a TypeError from deep inside a regex)."""
+    a = Value(2.0, label="a")
+    y = a * a
+    y.backward()
+    a.label = 5  # type: ignore[assignment]
+    for view in (lambda: str(explain(y)), lambda: draw_dot(y), lambda: node_names(y)):
+        with pytest.raises(TypeError, match=r"label must be a str, got 5 of type int"):
+            view()
+    a.label = "5"
+    assert "5" in node_names(y).values()

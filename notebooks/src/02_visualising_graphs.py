@@ -170,10 +170,10 @@ steps.draw(2)
 # In Jupyter with `ipywidgets` installed, `play_backward(L)` is a play button and a
 # slider; without it, the same object displays as a self-contained HTML player.
 # `save_html` writes that player to a file that works offline in any browser (buttons,
-# slider, arrow keys).
+# slider, arrow keys). Missing folders are made (`out/` is git-ignored in this project).
 
 # %%
-path = steps.save_html("backward_L.html")
+path = steps.save_html("out/backward_L.html")
 print("saved", path)
 play_backward(L)
 
@@ -183,5 +183,5 @@ play_backward(L)
 # writes the picture and the `.dot` source next to it.
 
 # %%
-saved = draw_dot(L).save_as("lecture.svg")
+saved = draw_dot(L).save_as("out/lecture.svg")
 print(saved, saved.with_suffix(".dot").exists())
