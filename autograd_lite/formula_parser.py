@@ -271,6 +271,8 @@ names here are a, b
     source = _normalise(text).strip()
     if not source:
         raise FormulaError("formula '': it is empty")
+    if "\x00" in source:  # Python versions differ in how ast.parse refuses these
+        raise FormulaError(f"formula {text!r}: it contains null bytes")
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:

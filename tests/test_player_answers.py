@@ -56,6 +56,7 @@ def test_grading_a_typed_answer(typed: float, verdict: str, kind: str) -> None:
     assert got[2].endswith("= 6, where e = a * b and ∂e/∂a = b = -3.")
 
 
+@pytest.mark.needs_program("dot")
 def test_the_page_carries_the_questions_safely() -> None:
     x = Value(2.0, label="</script><b>x")
     y = x * x
@@ -129,6 +130,7 @@ def test_step_again_skips_a_question(browser: str, tmp_path: Path) -> None:  # n
 # --- the widget --------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_program("dot")
 def test_widget_answer_mode_grades_and_reveals() -> None:
     ipywidgets = pytest.importorskip("ipywidgets")
     L, _ = lecture_graph()
@@ -144,6 +146,7 @@ def test_widget_answer_mode_grades_and_reveals() -> None:
     assert prompt.value == "Step 2 completes dL/de, dL/dc: your answers?"
 
 
+@pytest.mark.needs_program("dot")
 def test_without_ipywidgets_answer_mode_is_the_html_page(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
