@@ -58,7 +58,7 @@ def node_names(root: Value) -> dict[int, str]:
         if not isinstance(node.label, str):
             raise TypeError(f"a node's label must be a str, got {node.label!r} of type "
                             f"{type(node.label).__name__} (on {node!r}); write "
-                            f"node.label = {str(node.label)!r}")
+                            f"node.label = {'' if node.label is None else str(node.label)!r}")
     taken = {n.label for n in order if n.label}
     names: dict[int, str] = {}
     counters: dict[tuple[str, str], int] = {}  # last number tried per base: O(1) a name

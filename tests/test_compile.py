@@ -813,3 +813,18 @@ def test_the_numpy_backend_without_numpy_says_how_to_get_it(
                                           r"numpy .*backend='python' needs nothing"):
         compile(lambda x: w * x, 1.0, backend="numpy")
     assert compile(lambda x: w * x, 1.0)([3.0]) == 6.0      # the Python backend still works
+
+
+def test_a_decision_on_a_number_from_state_dict_is_guarded() -> None:
+    """nn's neurons read their numbers quietly (the engine computing the affine node), but
+    a number the model hands to the user (state_dict) is watched like any other .data."""
+    model = MLP(1, [1], seed=0)
+    _, b = model.parameters()
+
+    def f(x: list[float]) -> Value:
+        out = model(x)
+        return out * 10.0 if model.state_dict()["layers.0.neurons.0.b"] > 0.5 else out * 1.0
+
+    step = compile(f, [1.0], params=model)
+    b.data = 1.0  # the other branch now
+    assert step([[1.0]]) == f([1.0]).data

@@ -659,3 +659,25 @@ def test_a_label_set_later_to_a_non_string_is_named_by_every_view() -> None:
             view()
     a.label = "5"
     assert "5" in node_names(y).values()
+
+
+@pytest.mark.parametrize("bad", ["x", None, [1.0]])
+def test_data_set_later_to_a_non_number_is_named_by_the_next_op(bad: Any) -> None:
+    """Python's own + accepts 'x' + 'x' and [1.0] + [1.0]: the node is still refused,
+    naming the op, the input's label and the value (not a bare TypeError, not a node)."""
+    a = Value(2.0, label="a")
+    a.data = bad
+    for make, op in ((lambda: a + a, "add"), (lambda: a * 2.0, "mul"), (lambda: a.exp(), "exp")):
+        with pytest.raises(TypeError, match=rf"^{op}: the \.data of a is {re.escape(repr(bad))}"):
+            make()
+    neuron = nn.Neuron(1, seed=0)
+    neuron.w[0].data = bad
+    with pytest.raises(TypeError, match=r"^affine: the \.data of an input is"):
+        neuron([1.0])
+
+
+def test_a_label_set_to_none_gets_the_hint_to_clear_it() -> None:
+    a = Value(2.0)
+    a.label = None  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"got None .* write node\.label = ''"):
+        node_names(a * a)

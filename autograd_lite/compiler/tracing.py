@@ -140,10 +140,10 @@ def _reachable(run: _Run) -> list[Value]:
     seen = {id(n) for n in order}
     roots: list[Value] = list(run.outputs)
     for g in run.recorder.guards:
-        roots += _expr_nodes(g.lhs) + _expr_nodes(g.rhs)
+        roots += expr_indices(g.lhs) + expr_indices(g.rhs)
     for exprs in run.recorder.conversions.values():
         for e in exprs:
-            roots += _expr_nodes(e)
+            roots += expr_indices(e)
     for r in roots:  # the same iterative walk, sharing what was seen
         stack: list[tuple[Value, bool]] = [(r, False)]
         while stack:
@@ -155,17 +155,6 @@ def _reachable(run: _Run) -> list[Value]:
                 stack.append((node, True))
                 stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
     return order
-
-
-def _expr_nodes(e: Expr) -> list[Value]:
-    kind = e[0]
-    if kind == "node":
-        return [e[1]]
-    if kind == "const":
-        return []
-    if kind in ("max", "min"):
-        return [n for part in e[1] for n in _expr_nodes(part)]
-    return [n for part in e[1:] for n in _expr_nodes(part)]
 
 
 def _map_expr(e: Expr, index: dict[int, int]) -> Expr:
@@ -262,15 +251,24 @@ def _needs(node: Node) -> list[int]:
     return found
 
 
-def expr_indices(e: Expr) -> list[int]:
-    """The node indices an expression (of a guard or a constant) reads."""
-    kind = e[0]
-    if kind == "node":
-        return [e[1]]
-    if kind == "const":
-        return []
-    parts = e[1] if kind in ("max", "min") else e[1:]
-    return [i for part in parts for i in expr_indices(part)]
+def expr_indices(e: Expr) -> list[Any]:
+    """The nodes an expression (of a guard or a constant) reads, first to last: indices
+    once the graph is numbered, the Values themselves while tracing. Iterative: a number
+    followed through many operations makes a deep expression.
+
+    >>> expr_indices(("add", ("node", 3), ("max", (("node", 1), ("const", 0.0)))))
+    [3, 1]
+    """
+    found: list[Any] = []
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        kind = e[0]
+        if kind == "node":
+            found.append(e[1])
+        elif kind != "const":
+            stack.extend(reversed(e[1] if kind in ("max", "min") else e[1:]))
+    return found
 
 
 def _forward_order(nodes: list[Node]) -> list[int]:

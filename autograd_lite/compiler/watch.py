@@ -72,14 +72,16 @@ class CompileError(ValueError):
     """A function that cannot be compiled (or not safely): the message says why."""
 
 
-# Reads of .data from these modules are the engine computing ops (nn's neurons compute
-# their affine node's number themselves), building error messages or printing formulas,
-# not the user's code deciding something.
+# Reads of .data from these modules are the engine computing ops, building error
+# messages or printing formulas, not the user's code deciding something.
 _QUIET = frozenset({"autograd_lite.core.value", "autograd_lite.core.graph",
                     "autograd_lite.core.errors", "autograd_lite.core.rules",
-                    "autograd_lite.nn.modules",
                     "autograd_lite.messages", "autograd_lite.names", "autograd_lite.ops",
                     "autograd_lite.transcript", __name__})
+# Single functions of other modules that compute an op's number themselves: nn's neurons
+# (Neuron._forward) make their affine node from their own lists. Only these functions:
+# the rest of their module (state_dict, ...) hands numbers to the user, who may decide.
+_QUIET_FUNCTIONS = frozenset({("autograd_lite.nn.modules", "_forward")})
 # Where the engine turns a number operand into a constant (float(x)): followed, not pinned.
 _CONVERTS = frozenset({"autograd_lite.core.errors", "autograd_lite.core.value"})
 _PACKAGE = __name__.rsplit(".", 1)[0]
@@ -181,7 +183,11 @@ class Traced(Value):
     @property
     def data(self) -> Any:
         value = raw_data(self)
-        if _ACTIVE.get() is None or sys._getframe(1).f_globals.get("__name__") in _QUIET:
+        if _ACTIVE.get() is None:
+            return value
+        frame = sys._getframe(1)
+        module = frame.f_globals.get("__name__")
+        if module in _QUIET or (module, frame.f_code.co_name) in _QUIET_FUNCTIONS:
             return value
         return TracedNumber(value, ("node", self))
 

@@ -238,13 +238,15 @@ def _make(rule: Rule, parents: tuple[Value, ...], param: Any, args: Sequence[Any
 
 def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = None) -> Value:
     """Record a node whose ``data`` the caller computed with ``rule``'s math (nn's neurons
-    do, from their lists of weights); refused if that is not a finite number."""
-    if data - data != 0.0:  # NaN or inf (or not a float: the error path tells which)
-        raise errors.wording.forward_failed(rule, parents, param, None)
+    do, from their lists of weights); refused, naming the op, if not a finite number."""
+    try:
+        if data - data != 0.0:  # NaN or inf
+            raise errors.wording.forward_failed(rule, parents, param, None)
+    except TypeError as exc:  # not a number at all (or an input's .data is not)
+        raise errors.wording.forward_failed(rule, parents, param, exc) from None
     node = _new(Value)
     node.data, node.grad, node.label = data, 0.0, ""
-    node.parents, node.rule, node.param = parents, rule, param
-    node._mark = None
+    node.parents, node.rule, node.param, node._mark = parents, rule, param, None
     if mode.get():  # no_grad, detect_anomaly or a tracer: rare, kept off the fast path
         apply_modes(node)
     return node
@@ -252,16 +254,14 @@ def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = No
 
 # --- helpers -----------------------------------------------------------------------------
 
-_new = object.__new__
-_isfinite = math.isfinite
+_new, _isfinite = object.__new__, math.isfinite
 
 
 def constant(x: Any, op: str) -> Value:
     """A number used as an operand: a constant leaf."""
     node = _new(Value)
     node.data, node.grad, node.label = number(x, op, "an operand"), 0.0, ""
-    node.parents, node.rule, node.param = (), None, None
-    node._mark = None
+    node.parents, node.rule, node.param, node._mark = (), None, None, None
     return node
 
 
