@@ -688,6 +688,27 @@ def test_fit_with_compile_and_a_gradient_free_optimizer_evaluates_through_the_co
     assert work.samples == 5 * len(X)
 
 
+def test_a_batch_the_trace_does_not_fit_is_counted_as_an_engine_run() -> None:
+    """fit(compile=True) on samples of another length than the example: the engine runs
+    them (the same losses as without compiling) and the work counter does not call those
+    runs compiled."""
+    from autograd_lite.nn import SGD, WorkCounter, fit, mse
+
+    X, y = [[1.0, 2.0], [3.0, 4.0, 5.0]], [1.0, 2.0]
+    runs = []
+    for compiled in (False, True):
+        w = Value(0.5, label="w")
+        with WorkCounter(memory=False) as work, warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            history = fit(lambda x, w=w: w * al.sum(x), mse, SGD([w], lr=0.01), (X, y),
+                          epochs=3, progress=False, compile=compiled, metric=None)
+        runs.append((history.loss, work))
+    (eager_loss, _), (comp_loss, work) = runs
+    assert comp_loss == eager_loss
+    assert work.compiled_evaluations == 0
+    assert work.forward_evaluations == work.backward_passes == work.unsized_evaluations == 3
+
+
 # --- what compile is given, and bad samples, are named ---------------------------------------
 
 

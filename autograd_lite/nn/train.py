@@ -381,9 +381,9 @@ class _Loop:
                 _, loss_value, preds = self.compiled_objective(Xb, yb)
                 return None, loss_value, self.metric(preds, yb) if self.metric else None
             self.zero_grads()  # forward and backward at once, into .grad
+            eager_before = self.compiled.compiled.stats["eager_batches"]
             loss_value = self.compiled.step(Xb, yb)
-            if self.work is not None:
-                self.work.record_compiled(len(Xb), backward=True)
+            self.count_compiled(len(Xb), eager_before, backward=True)
             preds = self.compiled.predictions
             return _COMPILED, loss_value, self.metric(preds, yb) if self.metric else None
         with contextlib.nullcontext() if self.uses_gradient else no_grad():
@@ -403,12 +403,24 @@ class _Loop:
         """(objective, data loss, predictions) of a batch through the compiled code, with no
         gradient: what a gradient-free optimizer asks for."""
         assert self.compiled is not None
+        eager_before = self.compiled.compiled.stats["eager_batches"]
         loss_value, preds = self.compiled.evaluate(Xb, yb)
-        if self.work is not None:
-            self.work.record_compiled(len(Xb), backward=False)
+        self.count_compiled(len(Xb), eager_before, backward=False)
         with no_grad():  # the penalties, on the parameters' numbers
             value = self.objective(Value(loss_value)).data
         return value, loss_value, preds
+
+    def count_compiled(self, samples: int, eager_before: int, backward: bool) -> None:
+        """Tell the work counter about a batch given to the compiled code; one that the
+        trace did not fit ran through the engine instead, and counts as such (unsized)."""
+        if self.work is None or self.compiled is None:
+            return
+        if self.compiled.compiled.stats["eager_batches"] > eager_before:
+            self.work.record_forward(None, samples)
+            if backward:
+                self.work.record_backward()
+        else:
+            self.work.record_compiled(samples, backward=backward)
 
     def remembered(self) -> tuple[float, float | None] | None:
         # (data loss, accuracy) of the best full-batch evaluation so far, if the parameters
