@@ -147,13 +147,16 @@ class _Override(Mapping[str, str]):
         return len(self.base)
 
 
-def _not_needed(node: Value, root: str, name: str, exc: BaseException) -> str:
-    """Why an undefined local derivative is harmless here: nothing flows back into it."""
+def _not_needed(node: Value, root: str, name: str, exc: BaseException,
+                table: Mapping[str, str]) -> str:
+    """Why an undefined local derivative is harmless here: nothing flows back into it.
+    ``table`` maps the rule's input names to the user's, for the rule's own message."""
     head = f"nothing flows back (d{d_of(root)}/d{d_of(name)} = 0), so "
     if len(node.parents) == 1:
         return head + (f"{node.op}'({node.parents[0].data:.6g}), which is undefined, "
                        "is not needed")
-    return head + f"its local derivatives are not needed (here one is undefined: {exc})"
+    why = substitute(str(exc), table)
+    return head + f"its local derivatives are not needed (here one is undefined: {why})"
 
 
 # --- the transcript -----------------------------------------------------------------------
@@ -399,7 +402,7 @@ def _steps(root: Value, visits: list[tuple[Value, float, Any]]) -> Iterator[Step
         consumer = _Consumer(node, names)
         note = ""
         if isinstance(parts, BaseException):  # undefined, but nothing flows back anyway
-            note = _not_needed(node, rname, names[id(node)], parts)
+            note = _not_needed(node, rname, names[id(node)], parts, consumer.table)
             parts = [math.nan] * len(node.parents)
         for k, (p, d) in enumerate(zip(node.parents, parts)):
             definition, local_formula = consumer.term_text(k)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from graphs import lecture_graph
 
-from autograd_lite import RULES, Value
+from autograd_lite import RULES, BackwardError, Value
 from autograd_lite.nn import MLP
 from autograd_lite.viz import GraphTooLarge, draw_dot, save, save_example_graph, to_svg
 from autograd_lite.viz.graph import (
@@ -339,6 +339,23 @@ def test_kinks_and_undefined_derivatives_are_marked() -> None:
     assert any("sqrt" in t and "undefined" in t for t in ops)      # sqrt'(0) is infinite
     away = Value(1.0).relu()
     assert not any("kink" in text_of(g) for g in groups(parse(draw_dot(away)), "node"))
+
+
+def test_pow_at_a_negative_base_labels_only_the_exponents_derivative_undefined() -> None:
+    """x ** p at x = -3, p = 3: d/dx = p * x**(p-1) = 3 * 9 = 27 exists; d/dp needs
+    log(x) and does not. The picture says exactly that, and backward names p."""
+    x, p = Value(-3.0, label="x"), Value(3.0, label="p")
+    L = x ** p
+    L.label = "L"
+    source = draw_dot(L).source
+    edge_x = re.search(r'label="(∂L/∂x[^"]*)"', source)
+    edge_p = re.search(r'label="(∂L/∂p[^"]*)"', source)
+    assert edge_x is not None and edge_x.group(1).endswith("= 27")
+    assert edge_p is not None and edge_p.group(1).endswith("= undefined")
+    assert "∂ undefined" in source                       # the op is still marked
+    with pytest.raises(BackwardError, match=r"the derivative for p, x\*\*p \* log\(x\)"):
+        L.backward()
+    assert x.grad == 0.0 and p.grad == 0.0
 
 
 def test_numbers_in_an_expression_are_plain_constants() -> None:

@@ -34,7 +34,13 @@ __all__ = ["RULES", "DomainError", "Rule", "affine_of", "define"]
 
 
 class DomainError(ValueError):
-    """An input outside the domain where an op is defined (``log`` of -1)."""
+    """An input outside the domain where an op is defined (``log`` of -1). A partials
+    function raising it may say which partials *are* defined there (``None`` for the others),
+    so that pictures show them."""
+
+    def __init__(self, message: str, partials: tuple[Any, ...] | None = None) -> None:
+        super().__init__(message)
+        self.partials = partials
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,8 @@ def pow_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
         return dx, out * _log(x)
     if xd == 0.0 and yd > 0.0:
         return dx, 0.0  # out is 0 for all y > 0 here
-    raise DomainError("d(x**y)/dy = x**y * log(x) needs x > 0 (or x = 0 with y > 0)")
+    raise DomainError("the derivative for y, x**y * log(x), needs x > 0 (or x = 0 with y > 0)",
+                      partials=(dx, None))
 
 
 def powc_partials(out: Any, x: Any, c: float) -> tuple[Any]:

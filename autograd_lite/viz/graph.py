@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core import Value, topological_order, walk
+from ..core import DomainError, Value, topological_order, walk
 from ..names import node_names
 from ..ops import info
 from .groups import Neuron, find_neurons, layer_title
@@ -184,18 +184,25 @@ def _stored(node: Value) -> float:
     return float(g.data) if isinstance(g, Value) else float(g)
 
 
-def _walk_partials(root: Value, compute: bool) -> tuple[dict[int, list[float] | None],
+def _walk_partials(root: Value, compute: bool) -> tuple[dict[int, list[float | None] | None],
                                                          dict[int, float] | None]:
     """Every node's local derivatives (``None`` where undefined) from the one reverse
     walk, and, if ``compute``, d(root)/d(node) too (else the walk is seeded with 0, which
     visits every node and raises for nothing)."""
-    partials: dict[int, list[float] | None] = {}
+    partials: dict[int, list[float | None] | None] = {}
 
     def visit(node: Value, g: float, parts: Any) -> None:
-        if node.parents:
-            ok = not isinstance(parts, BaseException) and all(
-                math.isfinite(float(d)) for d in parts)
-            partials[id(node)] = [float(d) for d in parts] if ok else None
+        if not node.parents:
+            return
+        if isinstance(parts, DomainError) and parts.partials is not None:
+            parts = parts.partials  # some are defined here (pow at x < 0: d/dx is)
+        elif isinstance(parts, BaseException):
+            partials[id(node)] = None
+            return
+        defined = [None if d is None else float(d) for d in parts]
+        ok = any(d is not None for d in defined) and all(
+            math.isfinite(d) for d in defined if d is not None)
+        partials[id(node)] = defined if ok else None
 
     order, grads = walk(root, 1.0 if compute else 0.0, visit=visit)
     return partials, ({id(n): float(g) for n, g in zip(order, grads)} if compute else None)
@@ -344,7 +351,7 @@ class _Drawing:
 
     def __init__(self, root: Value, order: Sequence[Value], known: dict[int, float] | None,
                  consumers: dict[int, list[tuple[Value, int]]], layout: Layout,
-                 opts: DrawOptions, partials: dict[int, list[float] | None],
+                 opts: DrawOptions, partials: dict[int, list[float | None] | None],
                  constants: set[int]):
         self.order, self.known, self.consumers = order, known, consumers
         self.names, self.constants = node_names(root), constants
@@ -483,9 +490,10 @@ class _Drawing:
         parts: list[float] = []
         for child, k in self.consumers.get(id(node), ()):
             gc, local = self._sent(child), self.partials.get(id(child))
-            if gc is None or local is None:
+            d = None if local is None else local[k]
+            if gc is None or d is None:
                 return []
-            parts.append(gc * local[k])
+            parts.append(gc * d)
         return parts
 
     def _table(self, title: str, cells: list[str], raw: str = "") -> str:
@@ -533,7 +541,8 @@ class _Drawing:
                  "tooltip": f"{rule.name}: {info(rule).formula}"}
         label = rule.symbol
         kink = at_kink(node)
-        if self.partials[id(node)] is None:
+        local = self.partials[id(node)]
+        if local is None or None in local:
             label += "\n⚠ ∂ undefined"
             attrs.update(style="filled", fillcolor=UNDEFINED_FILL,
                          tooltip=f"{rule.name}: derivative undefined or infinite here "
@@ -571,18 +580,19 @@ class _Drawing:
 
     def _edge_label(self, node: Value, k: int) -> str:
         local = self.partials[id(node)]
+        d = None if local is None else local[k]
         text = self._formulas(node)[k]
         if self.opts.edge_labels == "formula" and (
                 self.sent_back is None or id(node) not in self.sent_back):
             return text  # no number: nothing here gives a gradient away
-        if local is None:
+        if d is None:
             return text + " = undefined"
-        value = fmt(local[k])
+        value = fmt(d)
         if text.rsplit("= ", 1)[-1] != value:  # skip "= 1 = 1"
             text += f" = {value}"
         g = self._sent(node)
         if self.opts.edge_labels in ("chain", "formula") and g is not None:
-            text += f"\nback: {fmt(g)} × {factor(local[k])} = {fmt(g * local[k])}"
+            text += f"\nback: {fmt(g)} × {factor(d)} = {fmt(g * d)}"
         return text
 
     def _formulas(self, node: Value) -> list[str]:
