@@ -114,6 +114,15 @@ def test_printed_output_and_a_traceback_of_the_learners_own_lines() -> None:
     assert "SyntaxError" in syntax["error"] and "playground.py" not in syntax["error"]
 
 
+def test_a_graph_the_code_left_unnameable_is_the_codes_error() -> None:
+    """A label set to a number is the learner's mistake: reported as their code's error
+    (the message names the label), not as Python failing."""
+    out = run("from autograd_lite import Value\na = Value(2.0, label='a')\na.label = 5\n"
+              "L = a * 3\n")
+    assert not out["ok"] and out["error_kind"] == "python"
+    assert "label must be a str, got 5" in out["error"]
+
+
 def test_a_panel_that_fails_says_why_and_spoils_no_other() -> None:
     # sqrt at 0: the forward pass is fine, its derivative is infinite
     out = run("from autograd_lite import Value\nx = Value(0.0, label='x')\nL = x.sqrt()\n")

@@ -306,8 +306,12 @@ def run(code: str, practise: bool = False) -> str:
             "or run this code with autograd_lite on your own machine, where deep graphs "
             "are fine."))
         return json.dumps(out)
+    try:  # the graph as the code left it: a label set to a number is the code's mistake
+        names = node_names(root)
+    except (TypeError, ValueError) as exc:
+        out.update(error=_traceback(exc), error_kind="python")
+        return json.dumps(out)
     _SESSION.root, _SESSION.practise = root, practise
-    names = node_names(root)
     out.update(ok=True, found=found, depth=deep, practise=practise, nodes=len(names), root={
         "name": names[id(root)], "data": _number(root.data), "op": root.op})
     out["graph"] = _attempt(lambda: _graph(root, practise))
