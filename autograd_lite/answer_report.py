@@ -149,7 +149,10 @@ class AnswerReport:
             shown = "(function)" if r.value is None else f"(function) = {num(r.value)}"
         else:
             shown = num(r.value) if r.value is not None else str(r.answer)
-        return shown
+        # a long formula or a 400-digit number would stretch every row of the table
+        return shown if len(shown) <= self._WIDTH else shown[:self._WIDTH - 3] + "..."
+
+    _WIDTH = 40  # the "your answer" column's widest entry
 
     _ROWS = 30  # past this many nodes, tables show the root and the answered nodes only
 

@@ -130,9 +130,18 @@ def _number(x: Any, where: str) -> float:
     return value
 
 
+def _numeric_answer(given: Any, x: Any, where: str) -> _Answer:
+    """A number given as an answer. Not a number at all is the caller's mistake (raised);
+    nan, an infinity or one too large for a float is the learner's: that row is wrong."""
+    try:
+        return _Answer(given, number=_number(x, where))
+    except ValueError as exc:
+        return _Answer(given, problem=("not_evaluable", str(exc).split(": ", 1)[-1]))
+
+
 def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
     if isinstance(given, Value):
-        return _Answer(given, number=_number(given.data, where))
+        return _numeric_answer(given, given.data, where)
     if isinstance(given, str):
         # A formula that cannot be read, or a constant one with no value, is this row's
         # problem alone: it is graded wrong and says why, and every other row is graded.
@@ -142,13 +151,14 @@ def _parse_answer(given: Any, where: str, names: Sequence[str]) -> _Answer:
             return _Answer(given, problem=("unreadable", str(exc)))
         if formula.is_constant:
             try:
-                return _Answer(given, number=_number(formula({}), where))
+                value = formula({})
             except FormulaError as exc:
                 return _Answer(given, problem=("not_evaluable", str(exc)))
+            return _numeric_answer(given, value, where)
         return _Answer(given, formula=formula)
     if callable(given):
         return _Answer(given, function=given, reads=_callable_names(given, where, names))
-    return _Answer(given, number=_number(given, where))
+    return _numeric_answer(given, given, where)
 
 
 def _callable_names(fn: Callable[..., Any], where: str,
@@ -180,9 +190,9 @@ def _resolve(root: Value, transcript: Transcript, answers: Mapping[Any, Any] | N
         for s in transcript.steps:
             g = s.node.grad
             g = g.data if isinstance(g, Value) else g
-            value = _number(g, f"{s.name} (its .grad)")
-            if value != 0.0:  # 0 is what every .grad starts as: not an answer
-                found[id(s.node)] = _Answer(value, number=value)
+            answer = _numeric_answer(g, g, f"{s.name} (its .grad)")
+            if answer.number != 0.0:  # 0 is what every .grad starts as: not an answer
+                found[id(s.node)] = answer
         return found, True
     if not isinstance(answers, Mapping):
         raise TypeError(f"check_answers: answers must be a mapping from nodes or names to "
@@ -385,8 +395,8 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             graph's names (``"b*f"``, ``"1 - tanh(n)**2"``) or a callable whose parameters
             are node names (``lambda b, f: b * f``); ``None`` or a blank string is a blank
             on the worksheet: not answered. A formula that cannot be read (``"w1 *"``, an
-            unknown name, anything outside the formula whitelist) or has no value (``"1/0"``)
-            spoils only its own row: that row is ``"wrong"`` (mistake ``"unreadable"`` or
+            unknown name, anything outside the formula whitelist) or has no value (``"1/0"``),
+            and a number that is not finite (nan, an infinity), spoils only its own row: that row is ``"wrong"`` (mistake ``"unreadable"`` or
             ``"not_evaluable"``) and says why; every other row is graded.
         rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
             The defaults mark answers within 1% right (hand arithmetic rounded to 3
