@@ -396,8 +396,9 @@ def check_answers(root: Value, answers: Mapping[Any, Any] | None = None, *,
             are node names (``lambda b, f: b * f``); ``None`` or a blank string is a blank
             on the worksheet: not answered. A formula that cannot be read (``"w1 *"``, an
             unknown name, anything outside the formula whitelist) or has no value (``"1/0"``),
-            and a number that is not finite (nan, an infinity), spoils only its own row: that row is ``"wrong"`` (mistake ``"unreadable"`` or
-            ``"not_evaluable"``) and says why; every other row is graded.
+            and a number that is not finite (nan, an infinity), spoils only its own row:
+            that row is ``"wrong"`` (mistake ``"unreadable"`` or ``"not_evaluable"``) and
+            says why; every other row is graded.
         rtol, atol: an answer ``x`` is right when ``|x - correct| <= atol + rtol*|correct|``.
             The defaults mark answers within 1% right (hand arithmetic rounded to 3
             significant digits passes; ``exercise`` sheets grade at 4 digits).
