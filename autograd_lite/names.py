@@ -309,12 +309,14 @@ def substitute(text: str, table: Mapping[str, str]) -> str:
     'y * x'
     >>> substitute("log(x) needs x > 0", {"x": "w*3"})
     'log(w*3) needs w*3 > 0'
+    >>> substitute("x * 10", {"x": "exp(a)"})             # a call is as tight as a name
+    'exp(a) * 10'
     """
     def swap(m: re.Match[str]) -> str:
         name = table.get(m.group(0))
         if name is None:
             return m.group(0)
-        if _IDENT.match(name) or _NUMBER.match(name):
+        if _IDENT.match(name) or _NUMBER.match(name) or _is_call(name):
             return name
         head, tail = text[: m.start()], text[m.end() :]
         before, after = head.rstrip()[-1:], tail.lstrip()[:1]
@@ -324,6 +326,20 @@ def substitute(text: str, table: Mapping[str, str]) -> str:
         return name if alone else f"({name})"
 
     return _WORD.sub(swap, text)
+
+
+def _is_call(text: str) -> bool:
+    """``exp(a)`` or ``tanh(x*3)``: one function call, as tight as a name (``f(a) * g(b)``
+    is not: its first bracket closes before the end)."""
+    m = _WORD.match(text)
+    if m is None or text[m.end():m.end() + 1] != "(" or not text.endswith(")"):
+        return False
+    depth = 0
+    for i in range(m.end(), len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 _OPENS = frozenset(["", "(", ",", "=", "<", ">"])

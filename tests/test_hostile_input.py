@@ -681,3 +681,11 @@ def test_a_label_set_to_none_gets_the_hint_to_clear_it() -> None:
     a.label = None  # type: ignore[assignment]
     with pytest.raises(TypeError, match=r"got None .* write node\.label = ''"):
         node_names(a * a)
+
+
+def test_an_overflow_message_writes_a_call_without_extra_brackets() -> None:
+    a = Value(709.0, label="a")      # exp(709) ~ 8.2e307 fits; ten times it does not
+    with pytest.raises(OverflowError, match=r"^mul: exp\(a\) \* 10 overflows"):
+        a.exp() * 10
+    with pytest.raises(OverflowError, match=r"^mul: \(exp\(a\) \+ a\) \* 10 overflows"):
+        (a.exp() + a) * 10

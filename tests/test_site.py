@@ -123,6 +123,13 @@ def test_a_graph_the_code_left_unnameable_is_the_codes_error() -> None:
     assert "label must be a str, got 5" in out["error"]
 
 
+def test_a_lecture_snippet_without_its_import_runs() -> None:
+    out = run("a = Value(2.0, label='a')\nb = Value(-3.0, label='b')\nL = a * b\n")
+    assert out["ok"] and out["root"]["name"] == "L"
+    grads = [line["grad"] for line in out["transcript"]["lines"]]
+    assert grads == [1.0, -3.0, 2.0]  # dL/dL, dL/da = b, dL/db = a
+
+
 def test_a_panel_that_fails_says_why_and_spoils_no_other() -> None:
     # sqrt at 0: the forward pass is fine, its derivative is infinite
     out = run("from autograd_lite import Value\nx = Value(0.0, label='x')\nL = x.sqrt()\n")

@@ -38,7 +38,7 @@ from typing import Any
 
 import autograd_lite
 from autograd_lite import Value, backward_order, backward_steps, draw_dot, explain
-from autograd_lite.expression import node_names
+from autograd_lite.names import node_names
 from autograd_lite.notation import d_of
 from autograd_lite.viz.renderers import get_renderer, render, set_renderer, viz_js
 
@@ -276,7 +276,8 @@ def run(code: str, practise: bool = False) -> str:
     _SESSION.namespace, _SESSION.root, _SESSION.steps, _SESSION.rows = {}, None, None, []
     dismantle(previous)  # before anything of the last run can be freed
     del previous
-    namespace: dict[str, Any] = {"__name__": "__main__"}
+    # Value and draw_dot are there already: a lecture snippet pasted without its import runs
+    namespace: dict[str, Any] = {"__name__": "__main__", "Value": Value, "draw_dot": draw_dot}
     _SESSION.namespace = namespace
     out: dict[str, Any] = {"ok": False, "stdout": "", "check_available":
                            hasattr(autograd_lite, "check_answers")}
