@@ -238,7 +238,9 @@ def _make(rule: Rule, parents: tuple[Value, ...], param: Any, args: Sequence[Any
 
 def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = None) -> Value:
     """Record a node whose ``data`` the caller computed with ``rule``'s math (nn's neurons
-    do, from their lists of weights); refused, naming the op, if not a finite number."""
+    do, from their lists of weights); refused, naming the op, if not a finite number.
+    >>> make_node(RULES["relu"], (Value(2.0),), 2.0).op
+    'relu'"""
     try:
         if data - data != 0.0:  # NaN or inf
             raise errors.wording.forward_failed(rule, parents, param, None)
