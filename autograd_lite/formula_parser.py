@@ -32,6 +32,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .core.rules import sigmoid, softplus  # the engine's own, overflow-safe
+
 __all__ = ["CONSTANTS", "FUNCTIONS", "Formula", "FormulaError", "FormulaEvaluationError",
            "parse_formula"]
 
@@ -50,13 +52,6 @@ class FormulaEvaluationError(FormulaError):
 
 
 # --- the functions a formula may call ------------------------------------------------------
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 def _log(x: float) -> float:
@@ -80,10 +75,6 @@ def _pow(x: float, y: float) -> float:
         raise ValueError(f"0**{y:.6g} divides by zero") from None
 
 
-def _softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
 def _sign(x: float) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
@@ -104,8 +95,8 @@ FUNCTIONS: dict[str, _Function] = {
     "ln": _Function(_log, (1, 1)),
     "sqrt": _Function(_sqrt, (1, 1)),
     "tanh": _Function(math.tanh, (1, 1)),
-    "sigmoid": _Function(_sigmoid, (1, 1)),
-    "σ": _Function(_sigmoid, (1, 1)),
+    "sigmoid": _Function(sigmoid, (1, 1)),
+    "σ": _Function(sigmoid, (1, 1)),
     "sin": _Function(math.sin, (1, 1)),
     "cos": _Function(math.cos, (1, 1)),
     "tan": _Function(math.tan, (1, 1)),
@@ -114,7 +105,7 @@ FUNCTIONS: dict[str, _Function] = {
     "sech": _Function(lambda x: 1.0 / math.cosh(x), (1, 1)),
     "relu": _Function(lambda x: x if x > 0.0 else 0.0, (1, 1)),
     "leaky_relu": _Function(_leaky_relu, (1, 2)),
-    "softplus": _Function(_softplus, (1, 1)),
+    "softplus": _Function(softplus, (1, 1)),
     "abs": _Function(abs, (1, 1)),
     "sign": _Function(_sign, (1, 1)),
     "pow": _Function(_pow, (2, 2)),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["RULES", "DomainError", "Rule", "affine_of", "define"]
+__all__ = ["RULES", "DomainError", "Rule", "affine_of", "define", "sigmoid", "softplus"]
 
 
 class DomainError(ValueError):
