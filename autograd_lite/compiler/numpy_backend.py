@@ -245,17 +245,7 @@ class _Emitter:
             self._to_matrix(matrix, f"{grad}[:, None] * np.ones({len(node.parents)})", None,
                             "back through sum: every column gets it")
             return
-        xs = [low.ref(p) for p in node.parents]
-        parts = partials_code(NUMPY, node.op, xs, low.ref(i), _c(node.param, g, low),
-                              node.param)
-        if parts is None:
-            assert node.rule is not None
-            self.rules.append(node.rule)
-            self.add(f"d{i} = per_sample_partials(R[{len(self.rules) - 1}], "
-                     f"{_c(node.param, g, low)}, B, {low.ref(i)}, {', '.join(xs)})")
-            parts = [f"d{i}[{k}]" for k in range(len(xs))]
-        for p, d in zip(node.parents, parts):
-            self._to(p, _times(grad, d), f"back through {node.op}")
+        self._back_through(i, grad, per_sample=True)
 
     def _param_reduction(self, i: int) -> tuple[str, list[str]] | None:
         """A sum, dot or affine of many parameters (an L2 penalty) as vector code: the
@@ -284,15 +274,22 @@ class _Emitter:
             for line in vector[1]:
                 self.add(line.format(g=grad), "back through a reduction of parameters")
             return
-        node = self.g.nodes[i]
-        xs = [self.low.ref(p) for p in node.parents]
-        parts = partials_code(NUMPY, node.op, xs, self.low.ref(i),
-                              _c(node.param, self.g, self.low), node.param)
+        self._back_through(i, grad, per_sample=False)
+
+    def _back_through(self, i: int, grad: str, per_sample: bool) -> None:
+        """``grad`` times each local derivative of node ``i``, sent to its inputs: numpy code
+        from the op table, else the rule itself called (per sample, or once for a node whose
+        value is the same for every sample)."""
+        node, low = self.g.nodes[i], self.low
+        xs, param = [low.ref(p) for p in node.parents], _c(node.param, self.g, low)
+        parts = partials_code(NUMPY, node.op, xs, low.ref(i), param, node.param)
         if parts is None:
             assert node.rule is not None
             self.rules.append(node.rule)
-            self.add(f"d{i} = rule_call(R[{len(self.rules) - 1}], ({', '.join(xs)},), "
-                     f"{_c(node.param, self.g, self.low)}, {self.low.ref(i)})")
+            rule = f"R[{len(self.rules) - 1}]"
+            self.add(f"d{i} = per_sample_partials({rule}, {param}, B, {low.ref(i)}, "
+                     f"{', '.join(xs)})" if per_sample else
+                     f"d{i} = rule_call({rule}, ({', '.join(xs)},), {param}, {low.ref(i)})")
             parts = [f"d{i}[{k}]" for k in range(len(xs))]
         for p, d in zip(node.parents, parts):
             self._to(p, _times(grad, d), f"back through {node.op}")
