@@ -262,28 +262,8 @@ def main() -> None:
           [16, 16, 1], MOONS_X, MOONS_Y, reps, make_step(al_nn))
     X, Y = make_moons(500, noise=0.1, seed=0)
     table("2. MLP(2, [64, 64, 1]), 500 moons, hinge + L2, full batch", [64, 64, 1], X, Y,
-          reps, make_step_sized(X, Y) if not args.quick else None)
+          reps, make_step(al_nn, [64, 64, 1], (X, Y), lr=0.01) if not args.quick else None)
     digits()
-
-
-def make_step_sized(X: Any, Y: Any) -> Step:
-    """The eager step of bench/run.py on MLP(2, [64, 64, 1])."""
-    random.seed(1337)
-    model = al_nn.MLP(2, [64, 64, 1])
-
-    def step() -> float:
-        scores = list(map(model, X))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-        total = data_loss + reg_loss
-        model.zero_grad()
-        total.backward()
-        for p in model.parameters():
-            p.data -= 0.01 * p.grad
-        return float(total.data)
-
-    return step
 
 
 if __name__ == "__main__":

@@ -55,20 +55,25 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
 # --- 1. the demo step, as a user writes it -----------------------------------------------
 
 
-def make_step(nn: Any) -> Callable[[], float]:
+def make_step(nn: Any, sizes: Sequence[int] = (16, 16, 1), data: Any = None,
+              lr: float | None = None) -> Callable[[], float]:
+    """micrograd's demo step, as a user writes it, for ``nn`` (autograd_lite's or
+    micrograd's): MLP(2, sizes) on ``data`` (the 100 moons), learning rate ``lr`` or
+    micrograd's decaying one."""
     random.seed(1337)
-    model = nn.MLP(2, [16, 16, 1])
+    model = nn.MLP(2, list(sizes))
+    X_, Y_ = (X, Y) if data is None else data
     k = [0]
 
     def step() -> float:
-        scores = list(map(model, X))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
+        scores = list(map(model, X_))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y_, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = 1e-4 * sum(p * p for p in model.parameters())
         total_loss = data_loss + reg_loss
         model.zero_grad()
         total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k[0] / 100
+        learning_rate = 1.0 - 0.9 * k[0] / 100 if lr is None else lr
         for p in model.parameters():
             p.data -= learning_rate * p.grad
         k[0] += 1
