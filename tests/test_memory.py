@@ -10,19 +10,14 @@ import pytest
 
 import autograd_lite as al
 from autograd_lite import Value, backprop, detect_anomaly, no_grad
-from autograd_lite.nn import MLP
+from autograd_lite.nn import MLP, paused_cyclic_gc
 
 
 @pytest.fixture
 def gc_disabled() -> Iterator[None]:
     gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_cyclic_gc():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _mixed_graph() -> tuple[Value, list[Value]]:
