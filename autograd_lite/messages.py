@@ -184,6 +184,11 @@ class UserWording(Wording):
         return BackwardError(f"backward through {rule.name} ({self._named(node)})"
                              f"{at}: {problem}{_site(node)}")
 
+    def input_made_later(self, node: Value, parent: Value) -> BackwardError:
+        return BackwardError(f"backward: {short_name(parent)} is an input of "
+                             f"{self._named(node)} but was made after it (a cycle, or .parents "
+                             "changed by hand); make the node with its op instead")
+
     def gradient_not_finite(self, node: Value, gradient: Any, culprit: Value | None,
                             index: int, upstream: float = 0.0) -> BackwardError:
         g = _fmt(float(gradient.data if isinstance(gradient, Value) else gradient))

@@ -206,7 +206,8 @@ def test_missing_sum_over_two_different_consumers() -> None:
     # dL/dx = y + 1 = 6 by hand; only the path through p gives 5.
     report = check_answers(L, {"x": 5.0})
     assert only_wrong(report) == [("x", "missing_sum", True)]
-    assert "in p = x * y and in s = x + 1" in report["x"].diagnosis
+    # the uses in the order backward adds them: the one made last first
+    assert "in s = x + 1 and in p = x * y" in report["x"].diagnosis
 
 
 @pytest.mark.parametrize(("answer", "wrong"), [(4.0 * 1.5, "x**2 without the factor 3"),

@@ -566,7 +566,7 @@ def test_the_source_is_readable_code() -> None:
     src = step.source
     assert src.startswith("# compiled: <lambda>(x, y), mean over the batch")
     assert "affine" in src and "relu" in src and "back through relu" in src
-    assert "def run(" in src and "for i in range(len(L)):" in src
+    assert "def run(" in src and "for i in reversed(range(len(L))):" in src
     numpy_src = compile(lambda x, y: (1 + -y * model(x)).relu(), [0.5, 1.0], 1.0,
                         backend="numpy").source
     assert "one matrix product" in numpy_src and "@" in numpy_src

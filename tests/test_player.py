@@ -50,14 +50,13 @@ def test_one_frame_per_op_in_backward_order_without_touching_grad() -> None:
     assert L.grad == 0.0
 
 
-def test_frames_read_inputs_first_to_last() -> None:
+def test_frames_meet_nodes_in_the_reverse_of_the_order_they_were_made() -> None:
     y, _ = shared()
     square, product = y.parents          # y = x*x + sin(x)*x
     sine = product.parents[0]
-    # by hand: the seed, y, then its first input x*x, then sin(x)*x, then sin(x) (only once all of
-    # sin(x)'s users are done); the engine's own reversed topological order would visit
-    # sin(x)*x before x*x
-    assert [s.node for s in backward_steps(y)] == [y, y, square, product, sine]  # seed first
+    # by hand: the forward pass made x*x, sin(x), sin(x)*x, then y; backward meets them in
+    # reverse (so sin(x) only once sin(x)*x, its one user, is done), after the seed
+    assert [s.node for s in backward_steps(y)] == [y, y, product, sine, square]
 
 
 def test_frames_name_nodes_as_the_transcript_does() -> None:

@@ -1,7 +1,8 @@
 """Backend (a): straight-line Python over floats, one line per node, no dependency.
 
-The generated function loops over the batch (first sample first, the order in which
-``loss.backward()`` meets the samples) and, for each sample, runs the traced program:
+The generated function adds the penalty's gradient, then loops over the batch (last
+sample first: ``loss.backward()`` meets nodes in the reverse of the order they were made)
+and, for each sample, runs the traced program:
 the forward pass line by line, the guards right after the values they read, then the
 backward pass. The backward pass is nested along the dominator tree of the graph, so a
 node whose gradient is 0 skips everything only it feeds: for a hinge loss, a sample that
@@ -290,8 +291,13 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
               "gradients so far: backward adds to them")
     w.add(1, "chk = 0.0", "a sum of every value that could overflow unnoticed")
     w.add(1, "pen = None")
-    w.add(1, "for i in range(len(L)):",
-          "first sample first: backward meets the samples in this order")
+    if penalty is not None:
+        w.add(1, "done = False", "the penalty first: made after the samples, backward meets it "
+              "before them")
+        _program(w, penalty, 1, 1, names, rules, "", 1, "1.0", "pen = {loss}")
+        w.add(1, "", "")
+    w.add(1, "for i in reversed(range(len(L))):",
+          "last sample first: backward meets the samples in this order")
     w.add(2, f"{unpack + '; ' if unpack else ''}done = False", "this sample's inputs")
     for k, graph in enumerate(programs):
         static_code = _static_code(graph, consts)
@@ -299,10 +305,6 @@ def generate_python(programs: Sequence[Graph], penalty: Graph | None, params: in
                  "L[i] = {loss}; O[i] = {outputs}")
     w.add(2, "if not done:")
     w.add(3, "pending.append(i)", "no program fits this sample")
-    if penalty is not None:
-        w.add(1, "", "")
-        w.add(1, "done = False", "then the penalty, which backward meets after the samples")
-        _program(w, penalty, 1, 1, names, rules, "", 1, "1.0", "pen = {loss}")
     grads = f"({', '.join(f'gp{k}' for k in range(params))},)" if params else "()"
     w.add(1, f"return {grads}, chk, pen")
     source = "\n".join(w.lines) + "\n"

@@ -65,8 +65,8 @@ class Node:
 class Graph:
     """A traced program: nodes in a forward order, the loss and outputs, and guards.
 
-    ``backward`` lists the op nodes in the order ``loss.backward()`` meets them (reversed
-    topological order of the loss), which the compiled code follows so that every sum of
+    ``backward`` lists the op nodes in the order ``loss.backward()`` meets them (the reverse
+    of the order they were made), which the compiled code follows so that every sum of
     gradients is added up in the same order as the engine adds it.
     """
 

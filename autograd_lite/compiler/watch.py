@@ -79,8 +79,9 @@ _QUIET = frozenset({"autograd_lite.core.value", "autograd_lite.core.graph",
                     "autograd_lite.messages", "autograd_lite.names", "autograd_lite.ops",
                     "autograd_lite.transcript", __name__})
 # Single functions of other modules that compute an op's number themselves: nn's neurons
-# (Neuron._forward) make their affine node from their own lists. Only these functions:
-# the rest of their module (state_dict, ...) hands numbers to the user, who may decide.
+# and layers (Neuron._forward, Layer._forward) make affine nodes from their own lists. Only
+# these functions: the rest of their module (state_dict, ...) hands numbers to the user, who
+# may decide.
 _QUIET_FUNCTIONS = frozenset({("autograd_lite.nn.modules", "_forward")})
 # Where the engine turns a number operand into a constant (float(x)): followed, not pinned.
 _CONVERTS = frozenset({"autograd_lite.core.errors", "autograd_lite.core.value"})

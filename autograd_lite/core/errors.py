@@ -57,6 +57,12 @@ class Wording:
         return BackwardError(f"backward: the gradient of a {node.op or 'leaf'} node is "
                              f"{gradient!r}")
 
+    def input_made_later(self, node: Value, parent: Value) -> BackwardError:
+        """``parent``, an input of ``node``, was made after it (a cycle, or ``.parents``
+        edited by hand): backward takes nodes in the reverse of the order they were made."""
+        return BackwardError(f"backward: an input of a {node.op or 'leaf'} node was made "
+                             "after it (a cycle, or .parents changed by hand)")
+
     def float_of_value(self, node: Value) -> Exception:
         """``float(v)`` or ``math.exp(v)`` on a Value: it would leave the graph silently."""
         return TypeError(f"float() of a Value ({node.data!r}): math.* or float() would take "

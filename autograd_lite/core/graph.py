@@ -4,10 +4,13 @@ that is not finite."""
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import weakref
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import errors
 from .errors import BackwardError
@@ -15,8 +18,10 @@ from .errors import BackwardError
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["accumulated", "backward_order", "data_error", "local_forward", "local_partials",
-           "local_step", "not_finite", "topological_order", "users_of", "walk_lock"]
+__all__ = ["GradientWriter", "accumulated", "add_value_terms", "backward_order", "data_error",
+           "inner_gradients_held", "local_forward", "local_partials", "local_step",
+           "newest_first", "not_finite", "set_grad", "store_gradients", "topological_order",
+           "users_of", "walk_lock"]
 
 
 # Traversals and walks use scratch slots of the nodes, so one runs at a time. An RLock: a
@@ -33,33 +38,12 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op for n in topological_order(c)]
     ['a', 'b', 'mul', 'add']
     """
-    return _depth_first(root, first_input_first=True)
-
-
-def backward_order(root: Value) -> list[Value]:
-    """The order the backward pass visits nodes: ``root`` first, every node after all the
-    nodes that use it (so its gradient is complete), a node's inputs first to last.
-
-    >>> from autograd_lite import Value
-    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b; c.label = "c"
-    >>> [n.label for n in backward_order(c)]
-    ['c', 'a', 'b']
-    """
-    order = _depth_first(root, first_input_first=False)
-    order.reverse()
-    return order
-
-
-def _depth_first(root: Value, first_input_first: bool) -> list[Value]:
-    """Depth-first post-order: each node after all its inputs. With ``first_input_first``
-    inputs are explored first to last; otherwise last to first, which, reversed, gives
-    ``backward_order``'s "inputs first to last"."""
     order: list[Value] = []
     stack: list[Any] = [root]
-    # This loop runs once per edge of every backward pass, so it is written for speed:
-    # bound methods as locals; a node's slot _mark holds this traversal's ``opened`` token
-    # once its inputs are pushed and ``done`` once it is placed (cheaper than sets; the
-    # lock keeps traversals from interleaving). A node pushed twice is placed once.
+    # Iterative depth-first post-order. A node's slot _mark holds this traversal's
+    # ``opened`` token once its inputs are pushed and ``done`` once it is placed (cheaper
+    # than sets; the lock keeps traversals from interleaving). A node pushed twice is placed
+    # once.
     opened, done = object(), object()
     pop, push, emit = stack.pop, stack.append, order.append
     with walk_lock:
@@ -74,10 +58,110 @@ def _depth_first(root: Value, first_input_first: bool) -> list[Value]:
                 emit(node)
             else:
                 node._mark = opened
-                for p in (reversed(node.parents) if first_input_first else node.parents):
+                for p in reversed(node.parents):
                     if p._mark is not done:
                         push(p)
     return order
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The order the backward pass visits nodes (``newest_first`` of every node): the nodes
+    made by ops in the reverse of the order they were made, so ``root`` first and each
+    after all the nodes that use it, then the leaves (inputs, parameters) oldest first.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b + a; c.label = "c"
+    >>> [n.label or n.op for n in backward_order(c)]
+    ['c', 'mul', 'a', 'b']
+    """
+    nodes = topological_order(root)
+    inner = sorted([n for n in nodes if n.parents], key=_made, reverse=True)
+    return inner + sorted([n for n in nodes if not n.parents], key=_made)
+
+
+def newest_first(root: Value, seed: Any, start: Any, prune: bool) -> Iterator[Value]:
+    """The walk's order, found as it goes: ``root`` (its ``_acc`` set to ``seed``), then each
+    node made by an op after all its users (the reverse of the order they were made: a
+    node's users were made after it), then the leaves, oldest first.
+
+    A node's inputs are reached when it is taken: each starts at ``_acc = start`` and waits
+    in a heap keyed by ``_seq`` (nodes are numbered as they are made) until its turn, when
+    all its users have added to it. With ``prune``, a node whose ``_acc`` is 0 when taken
+    reaches none of its inputs, so what only it leads to is never visited.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(2.0, label="a"); b = Value(3.0, label="b"); c = a * b + a; c.label = "c"
+    >>> [n.label or n.op for n in newest_first(c, 1.0, 0.0, prune=False)]
+    ['c', 'mul', 'a', 'b']
+    """
+    waiting, done = object(), object()
+    root._mark, root._acc = waiting, seed
+    heap: list[tuple[int, Value]] = []
+    leaves = [] if root.parents else [root]
+    taken = (-root._seq, root) if root.parents else None
+    while taken is not None:
+        node = taken[1]
+        node._mark = done
+        found = None  # the last inner input found joins the heap as the next node leaves it
+        if not (prune and node._acc == 0.0):
+            for p in node.parents:
+                if p._mark is not waiting:  # reached for the first time
+                    if p._mark is done:  # made after a user: .parents was changed by hand
+                        raise errors.wording.input_made_later(node, p)
+                    p._mark, p._acc = waiting, start
+                    if not p.parents:
+                        leaves.append(p)
+                        continue
+                    if found is not None:
+                        _push(heap, found)
+                    found = (-p._seq, p)
+        yield node
+        # (pushpop costs one comparison when the input found is the newest: a chain's next)
+        taken = _pushpop(heap, found) if found is not None else _pop(heap) if heap else None
+    leaves.sort(key=_made)
+    yield from leaves
+
+
+_made = attrgetter("_seq")
+_pop, _push, _pushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
+
+
+class GradientWriter:
+    """What gave inner nodes their ``.grad``: one per ``backward``, or an assignment by
+    hand. An inner node keeps its writer while its gradient is not 0, so while any writer
+    is alive an inner node somewhere may hold an old gradient, and ``backward`` visits all
+    the nodes it can reach (setting those no gradient reaches to 0), not only those its
+    gradient reaches.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0); w = x * 3; w.grad = 5.0        # an inner gradient, set by hand
+    >>> L = (w + 1) * 0.0; L.backward(); w.grad        # behind a 0, and set to 0 all the same
+    0.0
+    """
+
+    __slots__ = ("__weakref__",)
+    _alive: ClassVar[weakref.WeakSet[GradientWriter]] = weakref.WeakSet()
+
+    def __init__(self) -> None:
+        GradientWriter._alive.add(self)
+
+
+def inner_gradients_held() -> bool:
+    """Whether some inner node may hold a gradient that is not 0 (see GradientWriter)."""
+    return len(GradientWriter._alive) > 0
+
+
+def store_gradients(order: Sequence[Value], grads: Sequence[Any]) -> None:
+    """Set ``.grad`` of each node of a backward pass (inner nodes keep its writer)."""
+    writer = GradientWriter()
+    for node, g in zip(order, grads):
+        node._grad, node._writer = g, writer if node.parents and g != 0.0 else None
+
+
+def set_grad(node: Value, g: Any) -> None:
+    """``node.grad = g``, by hand: an inner node's gradient that is not 0 has a writer."""
+    zero = type(g) in (int, float) and g == 0
+    node._grad, node._writer = g, None if zero or not node.parents else GradientWriter()
 
 
 def users_of(order: list[Value]) -> dict[Value, list[tuple[Value, int]]]:
@@ -164,6 +248,18 @@ def not_finite(order: list[Value], node: Value, g: Any) -> BackwardError:
             if p is node and not math.isfinite(ug * d):
                 return errors.wording.gradient_not_finite(node, g, user, k, ug)
     return errors.wording.gradient_not_finite(node, g, None, -1)
+
+
+def add_value_terms(order: list[Value], parents: Sequence[Value], g: Value,
+                    parts: Sequence[Any]) -> None:
+    """The chain rule of ``backward(create_graph=True)``: gradients are Values (so they can
+    be differentiated again), added into each input's ``_acc`` by ops that record nodes."""
+    for p, d in zip(parents, parts):
+        try:  # a Value op: an overflow here is p's gradient overflowing
+            term = g if type(d) is float and d == 1.0 else g * d
+            p._acc = term if p._acc is None else p._acc + term
+        except OverflowError:
+            raise not_finite(order, p, math.inf) from None
 
 
 def accumulated(leaf: Value, g: Any) -> Any:

@@ -6,6 +6,7 @@ backward. The math of each op (forward and local derivatives) is one line of ``r
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -34,21 +35,23 @@ class Value:
     (True, True)
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "rule", "param", "_acc", "_mark",
-                 "__weakref__")
+    __slots__ = ("data", "_grad", "label", "parents", "rule", "param", "_seq", "_acc", "_mark",
+                 "_writer", "__weakref__")
 
     def __init__(self, data: float, _children: Any = (), _op: str = "", label: str = ""):
         # _children and _op are micrograd's (it passes them positionally); ignored here.
         self.data = errors.leaf_data(data, _children, label)
-        self.grad: Any = 0.0
+        self._grad: Any = 0.0
         self.label = label
         self.parents: tuple[Value, ...] = ()
         self.rule: Rule | None = None
         self.param: Any = None
-        self._acc: Any = None  # the walk's scratch space: the gradient so far
-        self._mark: Any = None  # the last traversal that reached this node (graph.py)
+        self._seq = _next_seq()  # nodes are numbered as they are made: see _reverse
+        # the walk's gradient so far, the last traversal here, graph.GradientWriter
+        self._acc: Any = None; self._mark: Any = None; self._writer: Any = None  # noqa: E702
 
     # --- what people (and micrograd's code) read ----------------------------------------
+    grad = property(lambda self: self._grad, graph.set_grad, doc="d(root)/d(this node).")
     op = property(lambda self: self.rule.name if self.rule else "", doc="The op's name.")
     is_leaf = property(lambda self: not self.parents, doc="Made by the user, not by an op.")
     _prev = property(lambda self: set(self.parents))  # micrograd's name and type
@@ -131,20 +134,24 @@ class Value:
         """
         seed = number(grad, "backward", "the seed (grad)")
         with graph.walk_lock:  # two threads' backwards into one leaf must not lose a sum
-            order, grads = walk(self, Value(seed) if create_graph else seed, create_graph)
+            # Only nodes a gradient reaches are walked, unless an inner node somewhere holds
+            # an earlier gradient: then all are, to set those behind a 0 to 0 (GradientWriter)
+            prune = not create_graph and not graph.inner_gradients_held()
+            order, grads = walk(self, Value(seed) if create_graph else seed, create_graph,
+                                prune=prune)
             new = [g if n.parents else graph.accumulated(n, g) for n, g in zip(order, grads)]
-            for node, g in zip(order, new):
-                node.grad = g
+            graph.store_gradients(order, new)
 
 
 # --- backward: one walk, the chain rule at each node -------------------------------------
 
 
-def _reverse(order: list[Value], create_graph: bool,
-             visit: Callable[[Value, Any, Any], None] | None) -> None:
+def _reverse(root: Value, seed: Any, create_graph: bool, prune: bool,
+             visit: Callable[[Value, Any, Any], None] | None, order: list[Value]) -> None:
     """Each node, after all its users, passes grad x local derivative to its inputs."""
     skip_zeros = visit is None and not create_graph  # else every node is visited
-    for node in order:
+    for node in graph.newest_first(root, seed, None if create_graph else 0.0, prune):
+        order.append(node)
         g, parents = node._acc, node.parents
         if g is None or (skip_zeros and g == 0.0):
             continue  # nothing flows back (so an undefined derivative here does no harm)
@@ -167,12 +174,7 @@ def _reverse(order: list[Value], create_graph: bool,
             parts = exc
         else:
             if create_graph:
-                for p, d in zip(parents, parts):
-                    try:  # a Value op: an overflow here is p's gradient overflowing
-                        term = g if type(d) is float and d == 1.0 else g * d
-                        p._acc = term if p._acc is None else p._acc + term
-                    except OverflowError:
-                        raise graph.not_finite(order, p, math.inf) from None
+                graph.add_value_terms(order, parents, g, parts)
             elif g != 0.0:
                 for p, d in zip(parents, parts):
                     p._acc += g * d  # the chain rule: upstream gradient x local derivative
@@ -181,28 +183,25 @@ def _reverse(order: list[Value], create_graph: bool,
 
 
 def walk(root: Value, seed: Any, create_graph: bool = False,
-         visit: Callable[[Value, Any, Any], None] | None = None
+         visit: Callable[[Value, Any, Any], None] | None = None, prune: bool = False
          ) -> tuple[list[Value], list[Any]]:
     """The one reverse walk that ``backward``, ``grad``, ``explain``, the player, the
-    pictures and answer checking all read: the nodes in ``backward_order`` (each after all
-    its users) and d(root)/d(node) for each. ``visit(node, grad, partials)`` is called at
-    every node: its local derivatives, ``()`` for a leaf, or the exception where one is
-    undefined but nothing flows back.
+    pictures and answer checking all read: the nodes in ``backward_order`` and d(root)/d(node)
+    for each. ``visit(node, grad, partials)`` is called at every node: its local derivatives,
+    ``()`` for a leaf, or the exception where one is undefined but nothing flows back.
+    ``prune`` leaves out the nodes no gradient reaches (``backward`` does, when it is safe).
 
     >>> x = Value(3.0); y = x * x + x
     >>> order, grads = walk(y, 1.0); grads[order.index(x)]       # 2x + 1
     7.0
     """
-    with graph.walk_lock:  # one walk at a time uses the nodes' scratch slot, _acc
-        order = graph.backward_order(root)
-        for node in order:
-            node._acc = None if create_graph else 0.0
-        root._acc = seed
+    with graph.walk_lock:  # one walk at a time uses the nodes' scratch slots
+        order: list[Value] = []
         try:
-            _reverse(order, create_graph, visit)
+            _reverse(root, seed, create_graph, prune, visit, order)
             return order, [n._acc if n._acc is not None else 0.0 for n in order]
         except TypeError as exc:  # a .data set to a non-number after the forward pass?
-            raise graph.data_error(order) or exc from None
+            raise graph.data_error(graph.backward_order(root)) or exc from None
         finally:  # gradient graphs refer back to their nodes: keep no reference cycles
             for node in order if create_graph else ():
                 node._acc = None
@@ -246,24 +245,25 @@ def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = No
             raise errors.wording.forward_failed(rule, parents, param, None)
     except TypeError as exc:  # not a number at all (or an input's .data is not)
         raise errors.wording.forward_failed(rule, parents, param, exc) from None
-    node = _new(Value)
-    node.data, node.grad, node.label = data, 0.0, ""
-    node.parents, node.rule, node.param, node._mark = parents, rule, param, None
+    node = _new(Value)  # (groups of at most three assignments build no tuple: faster)
+    node.data, node._grad, node.label = data, 0.0, ""
+    node.parents, node.rule, node.param = parents, rule, param
+    node._seq, node._mark = _next_seq(), None
     if mode.get():  # no_grad, detect_anomaly or a tracer: rare, kept off the fast path
         apply_modes(node)
     return node
 
 
-# --- helpers -----------------------------------------------------------------------------
-
 _new, _isfinite = object.__new__, math.isfinite
+_next_seq = itertools.count().__next__  # thread-safe: one C call
 
 
 def constant(x: Any, op: str) -> Value:
     """A number used as an operand: a constant leaf."""
     node = _new(Value)
-    node.data, node.grad, node.label = number(x, op, "an operand"), 0.0, ""
-    node.parents, node.rule, node.param, node._mark = (), None, None, None
+    node.data, node._grad, node.label = number(x, op, "an operand"), 0.0, ""
+    node.parents, node.rule, node.param = (), None, None
+    node._seq, node._mark = _next_seq(), None
     return node
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -392,19 +392,19 @@ class Neuron(Module):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         return self._forward(x if _all_values(x) else _as_values(x, "Neuron"))
 
-    def _forward(self, xs: Sequence[Value]) -> Value:
-        # xs already holds only Values (a Layer checks once for all its neurons).
+    def _forward(self, xs: Sequence[Value], xdata: Iterable[Any] | None = None) -> Value:
+        # xs holds only Values, as many as the weights (the caller checked), and xdata their
+        # numbers if read already: a Layer checks and reads them once for all its neurons.
         if self.dropconnect and self.training:
             act = self._dropconnect(xs)
-        elif len(xs) == len(self.w):  # one affine node: b + w . x (the hot path of training)
+        else:  # one affine node: b + w . x (the hot path of training)
             parents, w = (self.b, *self.w, *xs), self.w
             try:  # its math from the lists, not from a flat tuple of floats
-                data = affine_of(self.b.data, map(_data, w), map(_data, xs))
+                data = affine_of(self.b.data, map(_data, w),
+                                 map(_data, xs) if xdata is None else xdata)
             except TypeError as exc:  # a .data set to something that is not a number
                 raise errors.wording.forward_failed(AFFINE, parents, None, exc) from None
             act = make_node(AFFINE, parents, data)
-        else:
-            raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(xs)}")
         if self.activation == "relu":  # the common case, without the dispatch
             return make_node(RELU, (act,), RELU.forward(act.data))
         return activate(act, self.activation)
@@ -454,8 +454,12 @@ class Layer(Module):
         x = as_sample(x, owner)
         if len(x) != len(self.neurons[0].w):
             raise ValueError(f"{owner}: expected {len(self.neurons[0].w)} inputs, got {len(x)}")
-        xs = x if _all_values(x) else _as_values(x, owner)
-        return [n._forward(xs) for n in self.neurons]
+        return self._forward(x if _all_values(x) else _as_values(x, owner))
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        # xs: as many Values as the layer has inputs (checked by the caller)
+        xdata = list(map(_data, xs))  # read once, for all the neurons
+        return [n._forward(xs, xdata) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -510,7 +514,7 @@ class MLP(Module):
     def __call__(self, x: Sequence[Any]) -> Any:
         x = self.layers[0]._outputs(x, "MLP")
         for layer in self.layers[1:]:
-            x = layer._outputs(x)
+            x = layer._forward(x)  # the previous layer's outputs: no need to check them
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:

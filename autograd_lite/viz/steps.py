@@ -142,8 +142,8 @@ def backward_steps(root: Value, seed: float = 1.0) -> BackwardSteps:
     """Every step of ``root``'s backward pass as a frame, without touching any ``.grad``.
 
     Frame 0 seeds ``root``; then one frame per op node, in the order of the one reverse
-    walk that ``backward`` makes (every node after all the nodes that use it, a node's
-    inputs first to last: the order ``explain`` reads). Nodes are named as ``explain`` and
+    walk that ``backward`` makes (every node after all the nodes that use it: the reverse
+    of the order they were made, the order ``explain`` reads). Nodes are named as ``explain`` and
     ``draw_dot`` name them, and each op is written as ``explain`` writes it: inputs by
     name, unlabelled numbers as numbers (``mul1 = a * 3``).
 

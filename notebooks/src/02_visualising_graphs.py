@@ -157,8 +157,9 @@ draw_dot(tiny_loss, collapse="none", edge_labels="none")
 # ## Backward, step by step
 # `backward_steps(L)` replays backward one op at a time (with the rules table, leaving
 # every `.grad` alone), in the order `explain(L)` reads: `L` first, then each node once all
-# its users are done, a node's inputs first to last. Each frame highlights the node being
-# processed; gradients not reached yet are shown as not yet computed.
+# its users are done, in the reverse of the order the nodes were made, and then the inputs.
+# Each frame highlights the node being processed; gradients not reached yet are shown as
+# not yet computed.
 
 # %% tags=["graph"]
 steps = backward_steps(L)

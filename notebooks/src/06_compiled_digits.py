@@ -50,15 +50,14 @@ def sample_loss(x, y):
 
 step = compile(sample_loss, [0.5, -0.2], 1.0, params=model)
 print(step.source)
-# The loop over the samples runs first to last, as the text below says.
-assert "for i in range(len(L)):  # first sample first" in step.source
-assert "reversed(" not in step.source
+# The loop over the samples runs last to first, as the text below says.
+assert "for i in reversed(range(len(L))):  # last sample first" in step.source
 
 # %% [markdown]
 # Read it from the top: the parameters' numbers are unpacked once per call (`p0 ...`),
-# then a loop runs over the samples, first sample first, which is the order in which
-# `backward()` meets them (its walk visits the samples' losses first to last), so that
-# every gradient is added up in the engine's order.
+# then a loop runs over the samples, last sample first, which is the order in which
+# `backward()` meets them (its walk visits nodes in the reverse of the order they were
+# made), so that every gradient is added up in the engine's order.
 # Each fused neuron is one line (`affine`: `b + w1*x1 + w2*x2`), each ReLU another.
 # The backward pass starts at the loss with `g = c` (d(mean)/d(this sample's loss) =
 # 1/n) and applies the local derivatives from the rules table, line by line.
