@@ -26,6 +26,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import micrograd.engine as mg_engine
@@ -214,7 +215,7 @@ def main() -> None:
           f" ratio {t_mg_800 / t_al_800:.2f}x")
     for n in (10_000, 1_000_000):
         r = 1 if n >= 1_000_000 else reps
-        t = median_time(lambda n=n: chain(autograd_lite.Value, n), r)
+        t = median_time(partial(chain, autograd_lite.Value, n), r)
         print(f"   autograd_lite n={n:>9,}: {t / n * 1e9:8.0f} ns/node")
 
     b_al, b_mg = bytes_per_node(autograd_lite.Value), bytes_per_node(mg_engine.Value)
@@ -252,7 +253,8 @@ def text_views(reps: int) -> None:
 def train_to_target() -> None:
     print("\n5. training with nn.fit (full batch) to a target accuracy")
     moons_model = lambda: al_nn.MLP(2, [16, 16, 1], seed=0)  # noqa: E731
-    runs = [
+    runs: list[tuple[str, Callable[[], Any], Callable[..., Any], Any, float,
+                     Callable[[Any], Any]]] = [
         ("moons 100, SGD momentum 0.9", moons_model, al_nn.hinge, (X, Y), 1.0,
          lambda m: al_nn.SGD(m.parameters(), lr=0.1, momentum=0.9)),
         ("moons 100, Adam", moons_model, al_nn.hinge, (X, Y), 1.0,
