@@ -46,7 +46,7 @@ class Value:
         self.parents: tuple[Value, ...] = ()
         self.rule: Rule | None = None
         self.param: Any = None
-        self._seq = _next_seq()  # nodes are numbered as they are made: see _reverse
+        self._seq = _next_seq()  # nodes are numbered as they are made: graph.newest_first
         # the walk's gradient so far, the last traversal here, graph.GradientWriter
         self._acc: Any = None; self._mark: Any = None; self._writer: Any = None  # noqa: E702
 
