@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core import Value, no_grad
+from ..core.graph import store_gradients
 from ..functional import sum as vsum
 from .codegen import guards_text
 from .layout import Layout, Mismatch, as_batch, as_values
@@ -240,8 +241,9 @@ class Compiled:
             return "a value or gradient is not finite"
         if grad:
             self.grads, self.data = grads, data
-            for p, g in zip(self.params, grads.tolist() if hasattr(grads, "tolist") else grads):
-                p.grad = g
+            # one call for all: .grad is a property (it notes gradients set by hand on inner
+            # nodes), too slow for thousands of parameters on every batch
+            store_gradients(self.params, grads.tolist() if hasattr(grads, "tolist") else grads)
         self.outputs, self.data_loss = outputs, data_loss
         return loss
 

@@ -160,8 +160,8 @@ def store_gradients(order: Sequence[Value], grads: Sequence[Any]) -> None:
 
 def set_grad(node: Value, g: Any) -> None:
     """``node.grad = g``, by hand: an inner node's gradient that is not 0 has a writer."""
-    zero = type(g) in (int, float) and g == 0
-    node._grad, node._writer = g, None if zero or not node.parents else GradientWriter()
+    zero = not node.parents or (type(g) in (int, float) and g == 0)
+    node._grad, node._writer = g, None if zero else GradientWriter()
 
 
 def users_of(order: list[Value]) -> dict[Value, list[tuple[Value, int]]]:
