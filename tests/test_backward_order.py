@@ -81,6 +81,23 @@ def test_leaving_out_what_no_gradient_reaches_changes_no_number(nodes: list[Valu
         assert all(u not in kept or kept[u] == 0.0 for u in users)
 
 
+@given(made(), st.floats(0.5, 9.0))
+def test_backward_over_old_gradients_leaves_what_the_full_walk_gives(
+        nodes: list[Value], old: float) -> None:
+    root = nodes[-1]
+    order, grads = walk(root, 1.0)                 # every node, no pruning: the reference
+    full = dict(zip(order, grads))
+    for k, node in enumerate(order):               # earlier gradients everywhere, by hand
+        node.grad = old + k
+    before = {n: n.grad for n in order}
+    root.backward()
+    for node in order:
+        if node.parents:                           # inner nodes: recomputed (0 behind a 0)
+            assert node.grad == full[node], (node, node.grad, full[node])
+        else:                                      # leaves: accumulated
+            assert node.grad == before[node] + full[node]
+
+
 def test_a_hinge_loss_met_with_margin_visits_nothing_behind_it() -> None:
     w = Value(0.5, label="w")
     b = Value(0.1, label="b")

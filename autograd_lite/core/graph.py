@@ -8,7 +8,7 @@ import heapq
 import math
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -129,9 +129,9 @@ _pop, _push, _pushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
 class GradientWriter:
     """What gave inner nodes their ``.grad``: one per ``backward``, or an assignment by
     hand. An inner node keeps its writer while its gradient is not 0, so while any writer
-    is alive an inner node somewhere may hold an old gradient, and ``backward`` visits all
-    the nodes it can reach (setting those no gradient reaches to 0), not only those its
-    gradient reaches.
+    is alive an inner node somewhere may hold an old gradient, and ``backward``, which
+    walks only the nodes its gradient reaches, also looks behind the nodes whose gradient
+    is 0 and sets the inner nodes it finds there to 0.
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0); w = x * 3; w.grad = 5.0        # an inner gradient, set by hand
@@ -151,11 +151,31 @@ def inner_gradients_held() -> bool:
     return len(GradientWriter._alive) > 0
 
 
-def store_gradients(order: Sequence[Value], grads: Sequence[Any]) -> None:
-    """Set ``.grad`` of each node of a backward pass (inner nodes keep its writer)."""
+def store_gradients(order: Sequence[Value], grads: Iterable[Any],
+                    behind_zeros: bool = False) -> None:
+    """Set ``.grad`` of each node of a backward pass (inner nodes keep its writer); with
+    ``behind_zeros``, also set to 0 the inner nodes the pass left out (``behind_zeros``)."""
     writer = GradientWriter()
     for node, g in zip(order, grads):
         node._grad, node._writer = g, writer if node.parents and g != 0.0 else None
+    for node in _behind_zeros(order) if behind_zeros else ():
+        node._grad, node._writer = 0.0, None
+
+
+def _behind_zeros(order: Sequence[Value]) -> list[Value]:
+    # The inner nodes a pruned walk left out: reached only through nodes whose gradient was
+    # 0 (their _acc still says so). Iterative, each node once.
+    reached, seen, found = set(order), set(), []
+    stack = [p for n in order if n.parents and n._acc == 0.0 for p in n.parents]
+    while stack:
+        node = stack.pop()
+        if node in reached or node in seen:
+            continue
+        seen.add(node)
+        if node.parents:
+            found.append(node)
+            stack.extend(node.parents)
+    return found
 
 
 def set_grad(node: Value, g: Any) -> None:

@@ -134,13 +134,13 @@ class Value:
         """
         seed = number(grad, "backward", "the seed (grad)")
         with graph.walk_lock:  # two threads' backwards into one leaf must not lose a sum
-            # Only nodes a gradient reaches are walked, unless an inner node somewhere holds
-            # an earlier gradient: then all are, to set those behind a 0 to 0 (GradientWriter)
-            prune = not create_graph and not graph.inner_gradients_held()
+            # Only nodes a gradient reaches are walked; if an inner node somewhere may hold an
+            # earlier gradient, those behind a 0 are then found and set to 0 (GradientWriter)
+            held = not create_graph and graph.inner_gradients_held()
             order, grads = walk(self, Value(seed) if create_graph else seed, create_graph,
-                                prune=prune)
+                                prune=not create_graph)
             new = [g if n.parents else graph.accumulated(n, g) for n, g in zip(order, grads)]
-            graph.store_gradients(order, new)
+            graph.store_gradients(order, new, behind_zeros=held)
 
 
 # --- backward: one walk, the chain rule at each node -------------------------------------
