@@ -10,6 +10,8 @@ node visited), which must give the same numbers bit for bit.
 
 from __future__ import annotations
 
+import copy
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -166,3 +168,25 @@ def test_inputs_edited_by_hand_are_refused_and_nothing_changes(edit: str) -> Non
     with pytest.raises(BackwardError, match="was made after it"):
         root.backward()
     assert (x.grad, y.grad, z.grad) == (0.0, 0.0, 0.0)
+
+
+def test_a_copy_of_a_node_is_a_node_of_its_own() -> None:
+    x = Value(2.0, label="x")
+    h = x * 3.0
+    twin = copy.copy(h)                               # same parents, made later
+    L = h * twin
+    L.backward()
+    assert x.grad == 2 * (3.0 * 2.0) * 3.0            # by hand: L = 9 x^2, dL/dx = 18 x
+    assert (h.grad, twin.grad) == (twin.data, h.data)
+
+
+def test_a_deep_copy_keeps_its_earlier_gradient_known() -> None:
+    x = Value(2.0, label="x")
+    h = x * 3.0
+    (h * 5.0).backward()
+    kept = copy.deepcopy(h)                           # holds h's gradient, 5.0
+    assert kept.grad == 5.0
+    del x, h
+    gc.collect()
+    ((kept + 1.0) * 0.0).backward()                   # behind a 0: set to 0 all the same
+    assert kept.grad == 0.0

@@ -5,6 +5,7 @@ that is not finite."""
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import threading
 import weakref
@@ -18,10 +19,10 @@ from .errors import BackwardError
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["GradientWriter", "accumulated", "add_value_terms", "backward_order", "data_error",
-           "inner_gradients_held", "local_forward", "local_partials", "local_step",
-           "newest_first", "not_finite", "set_grad", "store_gradients", "topological_order",
-           "users_of", "walk_lock"]
+__all__ = ["GradientWriter", "accumulated", "add_value_terms", "backward_order", "copied",
+           "data_error", "inner_gradients_held", "local_forward", "local_partials", "local_step",
+           "newest_first", "next_number", "not_finite", "set_grad", "store_gradients",
+           "topological_order", "users_of", "walk_lock"]
 
 
 # Traversals and walks use scratch slots of the nodes, so one runs at a time. An RLock: a
@@ -96,13 +97,13 @@ def newest_first(root: Value, seed: Any, start: Any, prune: bool) -> Iterator[Va
     """
     waiting, done = object(), object()
     root._mark, root._acc = waiting, seed
-    heap: list[tuple[int, Value]] = []
+    heap: list[int] = []  # the waiting inner nodes' numbers, negated: the newest on top
+    queued: dict[int, Value] = {}  # number -> node
     leaves = [] if root.parents else [root]
-    taken = (-root._seq, root) if root.parents else None
-    while taken is not None:
-        node = taken[1]
+    node: Value | None = root if root.parents else None
+    while node is not None:
         node._mark = done
-        found = None  # the last inner input found joins the heap as the next node leaves it
+        found = None  # the last inner input found: often the very next node (a chain's)
         if not (prune and node._acc == 0.0):
             for p in node.parents:
                 if p._mark is not waiting:  # reached for the first time
@@ -113,17 +114,24 @@ def newest_first(root: Value, seed: Any, start: Any, prune: bool) -> Iterator[Va
                         leaves.append(p)
                         continue
                     if found is not None:
-                        _push(heap, found)
-                    found = (-p._seq, p)
+                        _push(heap, -found._seq)
+                        queued[found._seq] = found
+                    found = p
         yield node
-        # (pushpop costs one comparison when the input found is the newest: a chain's next)
-        taken = _pushpop(heap, found) if found is not None else _pop(heap) if heap else None
+        if found is not None:
+            if not heap or -found._seq < heap[0]:
+                node = found  # newer than every node waiting: it is next, no heap needed
+                continue
+            _push(heap, -found._seq)
+            queued[found._seq] = found
+        node = queued.pop(-_pop(heap)) if heap else None
     leaves.sort(key=_made)
     yield from leaves
 
 
 _made = attrgetter("_seq")
-_pop, _push, _pushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
+next_number = itertools.count().__next__  # numbers nodes as they are made (one C call: atomic)
+_pop, _push = heapq.heappop, heapq.heappush
 
 
 class GradientWriter:
@@ -145,6 +153,20 @@ class GradientWriter:
     def __init__(self) -> None:
         GradientWriter._alive.add(self)
 
+    def __copy__(self) -> GradientWriter:
+        return self  # a copied node shares its original's writer (and keeps it alive)
+
+    def __deepcopy__(self, memo: Any) -> GradientWriter:
+        return self
+
+
+def copied(node: Value, state: Any) -> None:
+    """``Value.__setstate__``: a copy (``copy.copy``, ``copy.deepcopy``) is a node made now,
+    so it gets a number of its own (the walk keys nodes by their numbers)."""
+    for name, value in state[1].items():
+        setattr(node, name, value)
+    node._seq = next_number()
+
 
 def inner_gradients_held() -> bool:
     """Whether some inner node may hold a gradient that is not 0 (see GradientWriter)."""
@@ -164,23 +186,27 @@ def store_gradients(order: Sequence[Value], grads: Iterable[Any],
 
 def _behind_zeros(order: Sequence[Value]) -> list[Value]:
     # The inner nodes a pruned walk left out: reached only through nodes whose gradient was
-    # 0 (their _acc still says so). Iterative, each node once.
-    reached, seen, found = set(order), set(), []
+    # 0 (their _acc still says so). Iterative, each node once (marks, as in the orders).
+    reached, seen = object(), object()
+    for node in order:
+        node._mark = reached
+    found = []
     stack = [p for n in order if n.parents and n._acc == 0.0 for p in n.parents]
+    pop, push = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
-        if node in reached or node in seen:
+        node = pop()
+        if node._mark is reached or node._mark is seen:
             continue
-        seen.add(node)
+        node._mark = seen
         if node.parents:
             found.append(node)
-            stack.extend(node.parents)
+            push(node.parents)
     return found
 
 
 def set_grad(node: Value, g: Any) -> None:
     """``node.grad = g``, by hand: an inner node's gradient that is not 0 has a writer."""
-    zero = not node.parents or (type(g) in (int, float) and g == 0)
+    zero = not getattr(node, "parents", ()) or (type(g) in (int, float) and g == 0)
     node._grad, node._writer = g, None if zero else GradientWriter()
 
 

@@ -6,7 +6,6 @@ backward. The math of each op (forward and local derivatives) is one line of ``r
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -52,6 +51,7 @@ class Value:
 
     # --- what people (and micrograd's code) read ----------------------------------------
     grad = property(lambda self: self._grad, graph.set_grad, doc="d(root)/d(this node).")
+    __setstate__ = graph.copied  # copy.copy(v): a node made now, numbered as such
     op = property(lambda self: self.rule.name if self.rule else "", doc="The op's name.")
     is_leaf = property(lambda self: not self.parents, doc="Made by the user, not by an op.")
     _prev = property(lambda self: set(self.parents))  # micrograd's name and type
@@ -255,7 +255,7 @@ def make_node(rule: Rule, parents: tuple[Value, ...], data: Any, param: Any = No
 
 
 _new, _isfinite = object.__new__, math.isfinite
-_next_seq = itertools.count().__next__  # thread-safe: one C call
+_next_seq = graph.next_number
 
 
 def constant(x: Any, op: str) -> Value:
