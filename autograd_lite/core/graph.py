@@ -176,7 +176,8 @@ def inner_gradients_held() -> bool:
 def store_gradients(order: Sequence[Value], grads: Iterable[Any],
                     behind_zeros: bool = False) -> None:
     """Set ``.grad`` of each node of a backward pass (inner nodes keep its writer); with
-    ``behind_zeros``, also set to 0 the inner nodes the pass left out (``behind_zeros``)."""
+    ``behind_zeros``, also set to 0 the inner nodes a pruned pass left out, those it reaches
+    only through nodes whose gradient is 0."""
     writer = GradientWriter()
     for node, g in zip(order, grads):
         node._grad, node._writer = g, writer if node.parents and g != 0.0 else None
