@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import sys
 import threading
 from decimal import Decimal
@@ -253,6 +254,10 @@ def test_float_of_a_value_is_refused_so_math_cannot_cut_the_graph() -> None:
     for use in (float, math.exp, math.sqrt, lambda v: math.log(v)):
         with pytest.raises(TypeError, match=r"use v\.data for the number"):
             use(x)
+    for call, use in (("int()", int), ("round()", round), ("round()", lambda v: round(v, 2))):
+        with pytest.raises(TypeError, match=rf"{re.escape(call)} of a Value \(3\.0\).*v\.data"):
+            use(x)
+    assert (int(x.data), round(x.data, 2)) == (3, 3.0)
     y = x * x.exp()
     y.backward()
     assert x.grad == pytest.approx((1 + 3.0) * math.exp(3.0), rel=1e-15)

@@ -63,9 +63,10 @@ class Wording:
         return BackwardError(f"backward: an input of a {node.op or 'leaf'} node was made "
                              "after it (a cycle, or .parents changed by hand)")
 
-    def float_of_value(self, node: Value) -> Exception:
-        """``float(v)`` or ``math.exp(v)`` on a Value: it would leave the graph silently."""
-        return TypeError(f"float() of a Value ({node.data!r}): math.* or float() would take "
+    def float_of_value(self, node: Value, how: str = "float()") -> Exception:
+        """``float(v)``, ``int(v)``, ``round(v)`` or ``math.exp(v)`` on a Value: it would
+        leave the graph silently. ``how`` names the call."""
+        return TypeError(f"{how} of a Value ({node.data!r}): math.* or {how} would take "
                          "the number and drop it from the graph; use v.data for the number, "
                          "or v.exp(), v.log() ... to stay in the graph")
 

@@ -63,6 +63,8 @@ class Value:
 
     def __format__(self, spec: str) -> str: return format(self.data, spec) if spec else repr(self)
     def __float__(self) -> float: raise errors.wording.float_of_value(self)  # math.exp(v)
+    def __int__(self) -> int: raise errors.wording.float_of_value(self, "int()")
+    def __round__(self, n: Any = None) -> Any: raise errors.wording.float_of_value(self, "round()")
 
     # Comparisons read data (``if loss < 0.01``); equality stays identity, so nodes can be
     # dict keys and set members, as micrograd's code expects.
@@ -217,11 +219,9 @@ def apply(rule: Rule, inputs: Sequence[Any], param: Any = None) -> Value:
     6.0
     """
     parents = tuple(inputs)
-    try:  # the usual case, all Values, in one pass; numbers become constants below
-        args = [x.data if type(x) is Value else _not_all_values() for x in parents]
-    except TypeError:
+    if not all(type(x) is Value for x in parents):  # numbers become constants
         parents = tuple([_as_value(x, rule.name) for x in parents])
-        args = [p.data for p in parents]
+    args = [p.data for p in parents]
     if rule.param is not None:
         args.append(param)
     return _make(rule, parents, param, args)
@@ -265,10 +265,6 @@ def constant(x: Any, op: str) -> Value:
     node.parents, node.rule, node.param = (), None, None
     node._seq, node._mark = _next_seq(), None
     return node
-
-
-def _not_all_values() -> Any:
-    raise TypeError  # only from apply's comprehension, which reads nothing else that raises
 
 
 def _as_value(x: Any, op: str) -> Value:
