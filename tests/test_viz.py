@@ -401,7 +401,8 @@ def test_model_parameters_stay_boxes_and_its_inputs_are_constants() -> None:
     collapsed = parse(draw_dot(plain, model=model, collapse="neurons"))
     plain_nodes = [text_of(g) for g in groups(collapsed, "node")
                    if text_of(g) and "grad" not in text_of(g)]
-    assert sorted(plain_nodes) == ["-1", "0.5"]                 # just the numbers
+    # named by their position in the neurons' inputs, as the lecture names them
+    assert sorted(plain_nodes) == ["x1 = 0.5", "x2 = -1"]
 
 
 def test_one_neuron_of_a_layer_says_how_big_the_layer_is() -> None:

@@ -238,8 +238,9 @@ def draw_dot(root: Value, *options: Any, **settings: Any) -> GradGraph:
     root, ``w1_2``/``b1`` for a neuron's unlabelled weights and bias, ``c1`` for constants). Edge
     formulas use those names too: ``∂c/∂a = b``.
 
-    **Constants.** A leaf is drawn as a small plain constant node (``x1 = 3``, or just ``3``
-    once collapsed; no gradient, colour or vanishing/exploding mark) when it has no label,
+    **Constants.** A leaf is drawn as a small plain constant node (``c1 = 3``; once
+    collapsed, ``x1 = 3`` for a neuron's first input and just ``3`` for any other number; no
+    gradient, colour or vanishing/exploding mark) when it has no label,
     is not ``root``, is not a weight or bias of a neuron found in the graph, and, when
     ``model`` is given, is not one of ``model.parameters()``. That covers the numbers
     written in an expression (the 3 in ``x * 3``) and the plain floats fed to a model. To
@@ -524,9 +525,11 @@ class _Drawing:
         """A small plain node for a number written into the expression."""
         uid = self._uid(node)
         # Named as captions and transcripts name it; collapsed pictures have neither, and
-        # there the automatic names count every hidden parameter (x38), so just the number.
-        label = fmt(node.data) if self.layout.level != "none" else (
-            f"{self.names[id(node)]} = {fmt(node.data)}")
+        # there the automatic names count every hidden parameter (x38), so a neuron's input
+        # is named by its position (x1 = 0.5), any other number is just shown.
+        name = (self.names[id(node)] if self.layout.level == "none"
+                else self.layout.input_names.get(id(node)))
+        label = f"{name} = {fmt(node.data)}" if name else fmt(node.data)
         self._holder(uid).node(
             uid, label=label, shape="box",
             style="rounded,filled", fillcolor=CONSTANT_FILL, color="#aaaaaa", fontsize="9",

@@ -43,6 +43,9 @@ class Layout:
         self.boxes: dict[str, list[Neuron]] = {}
         self.layers: dict[tuple[int, ...], list[Neuron]] = {}
         self.owner: dict[str, Neuron] = {}  # drawn name -> neuron whose cluster holds it
+        # Unlabelled numbers a neuron reads (a sample's inputs): x<k> by their position,
+        # as the lecture names a neuron's inputs, for pictures whose neurons are boxes.
+        self.input_names: dict[int, str] = {}
         for neuron in neurons:
             self.layers.setdefault(neuron.layer_key, []).append(neuron)
         absorbed = {id(m) for neuron in neurons for m in neuron.members}
@@ -61,6 +64,10 @@ class Layout:
                     self.owner[uid[id(m)]] = neuron
         if level == "none":
             return
+        for neuron in neurons:
+            for k, x in enumerate(neuron.inputs):
+                if not x.parents and not x.label:
+                    self.input_names.setdefault(id(x), f"x{k + 1}")
         for neuron in sorted(neurons, key=lambda n: (n.layer, n.index)):
             key = (f"L{neuron.layer}_{neuron.index}_{id(neuron.affine)}" if level == "neurons"
                    else self.layer_name(neuron))
