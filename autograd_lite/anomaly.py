@@ -40,7 +40,20 @@ def caller_site() -> str:
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "<unknown>"
+    cell = _jupyter_cell(frame.f_code.co_filename)
+    if cell:  # as IPython's own tracebacks say it
+        return f"cell {cell}, line {frame.f_lineno}"
     return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
+def _jupyter_cell(filename: str) -> str | None:
+    # A Jupyter cell's code runs from a temporary file (/tmp/ipykernel_812/3370361757.py);
+    # IPython, when it runs, knows which cell that is: In[5].
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    name = getattr(getattr(shell, "compile", None), "format_code_name", None)
+    label = name(filename) if callable(name) else None
+    return str(label[1]) if isinstance(label, tuple) and len(label) == 2 else None
 
 
 def _record(node: Value) -> None:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
+import subprocess
+import sys
+import textwrap
 import threading
 
 import pytest
@@ -46,6 +49,27 @@ def test_off_by_default_and_records_nothing_when_off() -> None:
     assert not is_anomaly_enabled()
     y = Value(2.0) * 3
     assert creation_site(y) is None
+
+
+def test_in_a_jupyter_cell_the_site_is_the_cell_as_ipython_names_it() -> None:
+    """A cell's code runs from a temporary file (/tmp/ipykernel_812/3370361757.py); the
+    site says ``cell In[2], line 3``, as IPython's tracebacks do. A real IPython shell runs
+    the cells, in a process of its own (the shell installs hooks)."""
+    script = textwrap.dedent("""
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.run_cell("from autograd_lite import Value, detect_anomaly, creation_site",
+                       store_history=True)
+        shell.run_cell("x = Value(-1.0)\\nwith detect_anomaly():\\n    y = x * 3\\n",
+                       store_history=True)
+        print(shell.user_ns["creation_site"](shell.user_ns["y"]))
+        result = shell.run_cell("with detect_anomaly():\\n    y.log()\\n", store_history=True)
+        print(result.error_in_exec)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.splitlines()
+    assert out[0] == "cell In[2], line 3"                  # the third line of the second cell
+    assert out[-1].endswith("(at cell In[3], line 2)")       # an error names the cell too
 
 
 def test_records_the_users_file_and_line_for_each_node() -> None:
