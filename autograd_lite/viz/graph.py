@@ -31,7 +31,6 @@ from .labels import (
     esc,
     factor,
     fmt,
-    partial_formulas,
 )
 from .layout import GraphTooLarge, Layout, choose_layout, consumers_of
 from .render import GradGraph
@@ -549,13 +548,13 @@ class _Drawing:
             label += "\n⚠ ∂ undefined"
             attrs.update(style="filled", fillcolor=UNDEFINED_FILL,
                          tooltip=f"{rule.name}: derivative undefined or infinite here "
-                                 f"({partial_formulas(node)})")
+                                 f"({self._partials_text(node)})")
             self.marks.add("undefined")
         elif kink is not None:
             label += f"\n⚠ kink x={fmt(kink)}"
             attrs.update(style="filled", fillcolor=KINK_FILL,
                          tooltip=f"{rule.name} at its kink x={fmt(kink)}: the derivative "
-                                 f"there is a convention ({partial_formulas(node)})")
+                                 f"there is a convention ({self._partials_text(node)})")
             self.marks.add("kink")
         self._holder(uid).node(uid + "op", label=label, **attrs)
         self.graph.edge(uid + "op", uid)
@@ -597,6 +596,11 @@ class _Drawing:
         if self.opts.edge_labels in ("chain", "formula") and g is not None:
             text += f"\nback: {fmt(g)} × {factor(d)} = {fmt(g * d)}"
         return text
+
+    def _partials_text(self, node: Value, most: int = 6) -> str:
+        """The partials for a tooltip, in the graph's names (``∂p/∂x = y*x**(y - 1)``)."""
+        shown = self._formulas(node)
+        return "; ".join(shown[:most]) + ("; …" if len(shown) > most else "")
 
     def _formulas(self, node: Value) -> list[str]:
         """Each input's ``∂c/∂a = b``, worked out once per node (wide nodes are common)."""
