@@ -152,6 +152,7 @@ def _reverse(root: Value, seed: Any, create_graph: bool, prune: bool,
              visit: Callable[[Value, Any, Any], None] | None, order: list[Value]) -> None:
     """Each node, after all its users, passes grad x local derivative to its inputs."""
     skip_zeros = visit is None and not create_graph  # else every node is visited
+    # newest first (a node's users are all made after it), then the leaves: graph.py
     for node in graph.newest_first(root, seed, None if create_graph else 0.0, prune):
         order.append(node)
         g, parents = node._acc, node.parents
@@ -191,7 +192,7 @@ def walk(root: Value, seed: Any, create_graph: bool = False,
     pictures and answer checking all read: the nodes in ``backward_order`` and d(root)/d(node)
     for each. ``visit(node, grad, partials)`` is called at every node: its local derivatives,
     ``()`` for a leaf, or the exception where one is undefined but nothing flows back.
-    ``prune`` leaves out the nodes no gradient reaches (``backward`` does, when it is safe).
+    ``prune`` leaves out the nodes no gradient reaches (``backward`` does; see its comment).
 
     >>> x = Value(3.0); y = x * x + x
     >>> order, grads = walk(y, 1.0); grads[order.index(x)]       # 2x + 1
