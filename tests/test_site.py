@@ -8,6 +8,7 @@ The browser tests need npm (to build the site) and chromium; without them they s
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import json
 import math
@@ -475,7 +476,14 @@ def test_practise_shows_formulas_and_the_player_reveals_one_step_at_a_time(
         assert set(graph) == NEURON_FORMULAS and len(graph) == 9      # no number on an edge
         text = tab.eval("document.querySelector('#graph svg').textContent")
         assert "grad" not in text and "data 0.7071" in text           # data, no gradients
-        assert set(tab.eval(EDGE_TEXTS.format("#frame"))) == NEURON_FORMULAS
+        # the player's frame is drawn after the graph: wait until it is the practise run's
+        # (the frame before it, of the first run, showed numbers), up to a minute
+        want = json.dumps(sorted(NEURON_FORMULAS))
+        frame = EDGE_TEXTS.format("#frame")
+        with contextlib.suppress(chromium.BrowserError):
+            tab.wait_for(f"(() => {{ const t = {frame}, w = new Set({want}); "
+                         "return t.length === w.size && t.every(x => w.has(x)); })()", timeout=60)
+        assert set(tab.eval(frame)) == NEURON_FORMULAS
         tab.eval("document.getElementById('step').click()")
         tab.wait_for("document.getElementById('frame').dataset.k === '1'", timeout=60)
         shown = tab.eval(EDGE_TEXTS.format("#frame"))
