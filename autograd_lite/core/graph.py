@@ -75,9 +75,8 @@ def backward_order(root: Value) -> list[Value]:
     >>> [n.label or n.op for n in backward_order(c)]
     ['c', 'mul', 'a', 'b']
     """
-    nodes = topological_order(root)
-    inner = sorted([n for n in nodes if n.parents], key=_made, reverse=True)
-    return inner + sorted([n for n in nodes if not n.parents], key=_made)
+    with walk_lock:  # the walk's own order, so the two can never differ
+        return list(newest_first(root, 0.0, 0.0, prune=False))
 
 
 def newest_first(root: Value, seed: Any, start: Any, prune: bool) -> Iterator[Value]:
